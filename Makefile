@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-accel top-level build.
+#
+#   make          set up (first run only) and build everything, boot nothing
+#   make check    build, boot the test VM, run every test, print the summary
+#   make demo     build, boot the test VM, show exits with and without kvm-accel
+#   make setup    only install packages and fill the cache
+#   make V=1      show full commands
+#
+# Everything downloaded lives in $(KA_CACHE); build output lives in $(O).
+
+KA_CACHE ?= $(HOME)/.cache/kvm-accel
+export KA_CACHE
+O ?= $(CURDIR)/build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all setup build check demo clean kmod checkpatch
+
+all: setup
+	$(Q)$(MAKE) build
+
+setup:
+	$(Q)scripts/setup.sh all
+
+check: all
+	$(Q)scripts/vm-run.sh check
+
+demo: all
+	$(Q)scripts/vm-run.sh demo
+
+# ---------------------------------------------------------------------------
+# Everything below needs the cache filled by 'make setup'.
+
+KABI := $(shell cat $(KA_CACHE)/kernel/current 2>/dev/null)
+KROOT := $(KA_CACHE)/kernel/$(KABI)
+KDIR ?= $(KROOT)/headers
+KSRC ?= $(KROOT)/src
+TOOLS := $(KROOT)/tools
+LIBBPF_INC := $(TOOLS)/libbpf/include
+LIBBPF_A := $(TOOLS)/libbpf/libbpf.a
+UAPI_INC := $(TOOLS)/uapi/include
+BPFTOOL := $(TOOLS)/bpftool/bpftool
+CLANG ?= clang-16
+CC ?= gcc
+
+build: kmod bpf loader selftests verifier-tests
+
+kmod: $(O)/kvm_accel.ko
+
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Makefile include/kvm_accel_abi.h
+$(O)/kvm_accel.ko: $(KMOD_SRCS)
+	$(Q)mkdir -p $(O)
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules $(if $(Q),>$(O)/kmod.log 2>&1 || { cat $(O)/kmod.log; exit 1; })
+	$(Q)if grep -q 'warning:' $(O)/kmod.log 2>/dev/null; then cat $(O)/kmod.log; echo "kmod: warnings are errors"; exit 1; fi
+	$(Q)cp kmod/kvm_accel.ko $@
+	@echo "  KMOD    $@"
+
+checkpatch:
+	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --terse -f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h
+
+# BPF objects: one rule for every *.bpf.c in the tree.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(LIBBPF_INC) -I$(UAPI_INC) -I$(CURDIR)/bpf -I$(CURDIR)/include -I$(CURDIR)
+BPF_SRCS := $(shell find devices selftests verifier-tests -name '*.bpf.c' 2>/dev/null)
+BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
+
+bpf: $(BPF_OBJS)
+
+$(O)/bpf/%.bpf.o: %.bpf.c bpf/kvm_accel.h include/kvm_accel_abi.h
+	$(Q)mkdir -p $(@D)
+	@echo "  BPF     $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(LIBBPF_INC) \
+	-I$(CURDIR)/include -I$(CURDIR)/loader
+USER_LDLIBS := $(LIBBPF_A) -lelf -lz
+
+-include loader/loader.mk
+-include selftests/selftests.mk
+-include verifier-tests/verifier-tests.mk
+
+clean:
+	$(Q)rm -rf $(O)
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean >/dev/null 2>&1 || true

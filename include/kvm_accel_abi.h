@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
+/*
+ * kvm-accel ABI shared by the kernel module, accelerator programs and the
+ * userspace loader.  Everything in this file is ABI: field offsets of
+ * struct kvm_accel_ctx are checked by the verifier against the module's BTF,
+ * and the constants are what the loader writes into struct_ops data members.
+ */
+#ifndef _KVM_ACCEL_ABI_H
+#define _KVM_ACCEL_ABI_H
+
+#include <linux/types.h>
+
+/* Name of the struct_ops type the module registers. */
+#define KVM_ACCEL_OPS_TYPE	"kvm_accel_ops"
+
+/* Program return values.  Anything else is counted as an error and exits. */
+#define KVM_ACCEL_EXIT		0	/* not handled: exit to the VMM */
+#define KVM_ACCEL_HANDLED	1	/* handled in the kernel: re-enter guest */
+
+/* kvm_accel_ops.bus.  Zero is deliberately invalid: an unset bus is an error. */
+#define KVM_ACCEL_BUS_PIO	1
+#define KVM_ACCEL_BUS_MMIO	2
+
+#define KVM_ACCEL_NAME_LEN	32	/* including the terminating NUL */
+#define KVM_ACCEL_MAX_EVENTFDS	16	/* eventfds one attachment may signal */
+#define KVM_ACCEL_MAX_PER_VM	16	/* attachments on one VM */
+#define KVM_ACCEL_PIO_LIMIT	0x10000	/* port ranges end at or below this */
+
+/*
+ * One guest access, as the program sees it.  Every field is read-only to
+ * the program except @result, which is what a handled read returns to the
+ * guest.  Values are little endian and zero-extended to 64 bits.
+ */
+struct kvm_accel_ctx {
+	__u64 addr;	/* port or guest physical address of the access */
+	__u64 offset;	/* addr - base of the attached range */
+	__u64 data;	/* write: the value the guest wrote; read: 0 */
+	__u64 result;	/* read: value returned to the guest (writable) */
+	__u32 len;	/* width in bytes: 1, 2, 4 or 8 (8 only on MMIO) */
+	__u32 vcpu_id;	/* KVM vCPU id of the accessing vCPU */
+	__u32 is_write;	/* 1 for a write, 0 for a read */
+	__u32 bus;	/* KVM_ACCEL_BUS_PIO or KVM_ACCEL_BUS_MMIO */
+};
+
+#endif /* _KVM_ACCEL_ABI_H */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvm_accel internal definitions.
+ */
+#ifndef _KVM_ACCEL_H
+#define _KVM_ACCEL_H
+
+#include <linux/kobject.h>
+#include <linux/kvm_host.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <kvm/iodev.h>
+#include <kvm_accel_abi.h>
+
+/*
+ * The struct_ops type.  The members up to @name are set by the loader and
+ * copied by init_member(); the rest is private to the module.  The BPF
+ * view in bpf/kvm_accel.h must list the public members with these names.
+ */
+struct kvm_accel_ops {
+	int (*read)(struct kvm_accel_ctx *ctx);
+	int (*write)(struct kvm_accel_ctx *ctx);
+	int vm_fd;
+	u32 bus;
+	u64 base;
+	u64 len;
+	u32 flags;
+	u32 nr_eventfds;
+	int eventfds[KVM_ACCEL_MAX_EVENTFDS];
+	char name[KVM_ACCEL_NAME_LEN];
+	/* private: */
+	struct kvm_accel_att *att;
+};
+
+/*
+ * What one struct_ops map contributes to an attachment: its programs and
+ * the eventfds it resolved.  Replaced as a whole when the link is updated,
+ * so a vCPU sees either the old programs with the old eventfds or the new
+ * ones with the new, never a mix.
+ */
+struct kvm_accel_binding {
+	struct kvm_accel_ops *ops;
+	u32 nr_eventfds;
+	struct eventfd_ctx *eventfds[KVM_ACCEL_MAX_EVENTFDS];
+};
+
+struct kvm_accel_stats {
+	u64 handled;	/* completed in the kernel */
+	u64 exits;	/* program declined or absent: exited to the VMM */
+	u64 errors;	/* bad return value or malformed access: exited */
+};
+
+/* One attached range, created by reg() and freed by the kobject release. */
+struct kvm_accel_att {
+	struct kvm_io_device iodev;
+	struct kvm *kvm;
+	struct kvm_accel_binding __rcu *binding;
+	enum kvm_bus bus_idx;
+	u32 bus;
+	u64 base;
+	u64 len;
+	u32 link_id;
+	pid_t vm_pid;
+	bool on_bus;
+	char name[KVM_ACCEL_NAME_LEN];
+	struct kvm_accel_stats __percpu *stats;
+	struct list_head node;	/* on kvm_accel_list, under kvm_accel_lock */
+	struct kobject kobj;
+};
+
+/* kvm_accel_iobus.c */
+int kvm_accel_iobus_add(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
+			int len, struct kvm_io_device *dev);
+int kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
+			   struct kvm_io_device *dev);
+
+/* kvm_accel_sysfs.c */
+int kvm_accel_sysfs_init(void);
+void kvm_accel_sysfs_exit(void);
+int kvm_accel_sysfs_add(struct kvm_accel_att *att);
+void kvm_accel_sysfs_del(struct kvm_accel_att *att);
+void kvm_accel_att_kobj_init(struct kvm_accel_att *att);
+void kvm_accel_att_free(struct kvm_accel_att *att);
+
+#endif /* _KVM_ACCEL_H */

@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm_accel: verified eBPF fast paths for emulated device registers.
+ *
+ * A VMM attaches a struct_ops map of type kvm_accel_ops to a PIO or MMIO
+ * range of one of its VMs.  The module puts a kvm_io_device on KVM's bus for
+ * that range; a guest access that lands entirely inside it calls the map's
+ * read or write program from the vCPU thread, inside KVM's SRCU read side.
+ * A program that returns KVM_ACCEL_HANDLED completes the access without
+ * leaving the kernel; anything else (no program, KVM_ACCEL_EXIT, a bad return
+ * value, or the trampoline skipping the program) makes the device decline,
+ * and the access exits to the VMM exactly as if the module were absent.
+ *
+ * Lifetime: reg() takes a reference on the VM and on this module, unreg()
+ * drops both.  Attachment is only possible through a BPF link, so closing
+ * or detaching the link (or the VMM dying) always ends the attachment.
+ */
+#include <linux/bpf.h>
+#include <linux/bpf_verifier.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/filter.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include "kvm_accel.h"
+
+/* All attachments; protects ops->att and the per-VM count. */
+static DEFINE_MUTEX(kvm_accel_lock);
+static LIST_HEAD(kvm_accel_list);
+
+static struct btf *kvm_accel_btf;
+
+BTF_ID_LIST(kvm_accel_btf_ids)
+BTF_ID(struct, kvm_accel_ctx)
+BTF_ID(struct, kvm_accel_ops)
+
+/* What the kfuncs can reach from the context pointer of a running program. */
+struct kvm_accel_run {
+	struct kvm_accel_ctx ctx;
+	struct kvm_accel_binding *binding;
+};
+
+static void kvm_accel_count(struct kvm_accel_att *att, int ret)
+{
+	if (ret == KVM_ACCEL_HANDLED)
+		this_cpu_inc(att->stats->handled);
+	else if (ret == KVM_ACCEL_EXIT)
+		this_cpu_inc(att->stats->exits);
+	else
+		this_cpu_inc(att->stats->errors);
+}
+
+/*
+ * KVM's bus only dispatches accesses that lie entirely inside the range and
+ * only with widths it supports, but the device checks again rather than
+ * trusting that: a program must never see an offset outside its range.
+ */
+static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
+			      gpa_t addr, int len, void *val, bool write)
+{
+	int (*prog)(struct kvm_accel_ctx *ctx);
+	struct kvm_accel_run run;
+	int ret;
+
+	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
+	    addr < att->base || addr - att->base > att->len - len) {
+		this_cpu_inc(att->stats->errors);
+		return -EOPNOTSUPP;
+	}
+
+	run.binding = srcu_dereference(att->binding, &att->kvm->srcu);
+	prog = write ? run.binding->ops->write : run.binding->ops->read;
+	if (!prog) {
+		this_cpu_inc(att->stats->exits);
+		return -EOPNOTSUPP;
+	}
+
+	run.ctx = (struct kvm_accel_ctx) {
+		.addr = addr,
+		.offset = addr - att->base,
+		.len = len,
+		.vcpu_id = vcpu->vcpu_id,
+		.is_write = write,
+		.bus = att->bus,
+	};
+	if (write)
+		memcpy(&run.ctx.data, val, len);
+
+	ret = prog(&run.ctx);
+	kvm_accel_count(att, ret);
+	if (ret != KVM_ACCEL_HANDLED)
+		return -EOPNOTSUPP;
+
+	if (!write)
+		memcpy(val, &run.ctx.result, len);
+	return 0;
+}
+
+static int kvm_accel_dev_read(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
+			      gpa_t addr, int len, void *val)
+{
+	struct kvm_accel_att *att = container_of(dev, struct kvm_accel_att, iodev);
+
+	return kvm_accel_dispatch(att, vcpu, addr, len, val, false);
+}
+
+static int kvm_accel_dev_write(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
+			       gpa_t addr, int len, const void *val)
+{
+	struct kvm_accel_att *att = container_of(dev, struct kvm_accel_att, iodev);
+
+	return kvm_accel_dispatch(att, vcpu, addr, len, (void *)val, true);
+}
+
+/*
+ * Called by KVM only if it tears the whole bus down behind our back (a
+ * failed shrink in another device's unregister).  The attachment still owns
+ * its memory and frees it in unreg(); just remember it is off the bus.
+ */
+static void kvm_accel_dev_destructor(struct kvm_io_device *dev)
+{
+	struct kvm_accel_att *att = container_of(dev, struct kvm_accel_att, iodev);
+
+	WRITE_ONCE(att->on_bus, false);
+}
+
+static const struct kvm_io_device_ops kvm_accel_iodev_ops = {
+	.read = kvm_accel_dev_read,
+	.write = kvm_accel_dev_write,
+	.destructor = kvm_accel_dev_destructor,
+};
+
+__bpf_kfunc_start_defs();
+
+/**
+ * kvm_accel_signal_eventfd - signal one of the attachment's eventfds
+ * @ctx: the context the program was called with
+ * @idx: index into the eventfd table given at attach time
+ *
+ * The VMM normally registers these eventfds with KVM as irqfds, so the
+ * signal injects an interrupt without any exit to userspace.
+ *
+ * Return: 0, or -EINVAL if @idx is outside the table.
+ */
+__bpf_kfunc int kvm_accel_signal_eventfd(struct kvm_accel_ctx *ctx, u32 idx)
+{
+	struct kvm_accel_run *run = container_of(ctx, struct kvm_accel_run, ctx);
+	struct kvm_accel_binding *b = run->binding;
+
+	if (idx >= b->nr_eventfds)
+		return -EINVAL;
+	eventfd_signal(b->eventfds[idx]);
+	return 0;
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(kvm_accel_kfunc_ids)
+BTF_ID_FLAGS(func, kvm_accel_signal_eventfd, KF_TRUSTED_ARGS)
+BTF_KFUNCS_END(kvm_accel_kfunc_ids)
+
+/*
+ * The kfuncs dereference the context as a struct kvm_accel_run, which is
+ * only true for the context of a kvm_accel_ops program: refuse every other
+ * struct_ops type.  Filters see every kfunc of the hook, not just ours.
+ */
+static int kvm_accel_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	if (!btf_id_set8_contains(&kvm_accel_kfunc_ids, kfunc_id))
+		return 0;
+	if (prog->aux->attach_btf == kvm_accel_btf &&
+	    prog->aux->attach_btf_id == kvm_accel_btf_ids[1])
+		return 0;
+	return -EACCES;
+}
+
+static const struct btf_kfunc_id_set kvm_accel_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &kvm_accel_kfunc_ids,
+	.filter = kvm_accel_kfunc_filter,
+};
+
+/*
+ * Helpers: map access, time, random numbers, spin locks and bpf_loop.
+ * Nothing that reads kernel memory, prints, or needs a task context.
+ */
+static const struct bpf_func_proto *
+kvm_accel_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
+{
+	switch (func_id) {
+	case BPF_FUNC_map_lookup_elem:
+	case BPF_FUNC_map_update_elem:
+	case BPF_FUNC_map_delete_elem:
+	case BPF_FUNC_ktime_get_ns:
+	case BPF_FUNC_ktime_get_boot_ns:
+	case BPF_FUNC_get_prandom_u32:
+	case BPF_FUNC_spin_lock:
+	case BPF_FUNC_spin_unlock:
+	case BPF_FUNC_loop:
+		return bpf_base_func_proto(func_id, prog);
+	default:
+		return NULL;
+	}
+}
+
+static bool kvm_accel_is_valid_access(int off, int size,
+				      enum bpf_access_type type,
+				      const struct bpf_prog *prog,
+				      struct bpf_insn_access_aux *info)
+{
+	return bpf_tracing_btf_ctx_access(off, size, type, prog, info);
+}
+
+static const char *kvm_accel_ctx_field(int off)
+{
+	static const struct {
+		int start, end;
+		const char *name;
+	} fields[] = {
+#define F(_f) { offsetof(struct kvm_accel_ctx, _f), \
+		offsetofend(struct kvm_accel_ctx, _f), #_f }
+		F(addr), F(offset), F(data), F(result),
+		F(len), F(vcpu_id), F(is_write), F(bus),
+#undef F
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		if (off >= fields[i].start && off < fields[i].end)
+			return fields[i].name;
+	return "?";
+}
+
+/*
+ * Called for program stores through a BTF pointer.  The only such pointer a
+ * kvm_accel program has is its context, and the only field it may store to
+ * is ctx->result.  The messages are ABI for verifier-tests/.
+ */
+static int kvm_accel_btf_struct_access(struct bpf_verifier_log *log,
+				       const struct bpf_reg_state *reg,
+				       int off, int size)
+{
+	const int start = offsetof(struct kvm_accel_ctx, result);
+	const int end = offsetofend(struct kvm_accel_ctx, result);
+
+	if (reg->btf != kvm_accel_btf || reg->btf_id != kvm_accel_btf_ids[0]) {
+		bpf_log(log, "kvm_accel: only struct kvm_accel_ctx may be written\n");
+		return -EACCES;
+	}
+	if (off >= start && off + size <= end)
+		return NOT_INIT;
+	bpf_log(log,
+		"kvm_accel: ctx->%s is read-only, only ctx->result may be written (off %d size %d)\n",
+		kvm_accel_ctx_field(off), off, size);
+	return -EACCES;
+}
+
+static const struct bpf_verifier_ops kvm_accel_verifier_ops = {
+	.get_func_proto = kvm_accel_get_func_proto,
+	.is_valid_access = kvm_accel_is_valid_access,
+	.btf_struct_access = kvm_accel_btf_struct_access,
+};
+
+static int kvm_accel_st_init(struct btf *btf)
+{
+	kvm_accel_btf = btf;
+	return 0;
+}
+
+/* Programs run inside KVM's SRCU read side on the vCPU thread: no sleeping. */
+static int kvm_accel_check_member(const struct btf_type *t,
+				  const struct btf_member *member,
+				  const struct bpf_prog *prog)
+{
+	return prog->sleepable ? -EINVAL : 0;
+}
+
+static int kvm_accel_init_member(const struct btf_type *t,
+				 const struct btf_member *member,
+				 void *kdata, const void *udata)
+{
+	const struct kvm_accel_ops *uops = udata;
+	struct kvm_accel_ops *ops = kdata;
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+	switch (moff) {
+	case offsetof(struct kvm_accel_ops, vm_fd):
+		ops->vm_fd = uops->vm_fd;
+		return 1;
+	case offsetof(struct kvm_accel_ops, bus):
+		ops->bus = uops->bus;
+		return 1;
+	case offsetof(struct kvm_accel_ops, base):
+		ops->base = uops->base;
+		return 1;
+	case offsetof(struct kvm_accel_ops, len):
+		ops->len = uops->len;
+		return 1;
+	case offsetof(struct kvm_accel_ops, flags):
+		ops->flags = uops->flags;
+		return 1;
+	case offsetof(struct kvm_accel_ops, nr_eventfds):
+		ops->nr_eventfds = uops->nr_eventfds;
+		return 1;
+	case offsetof(struct kvm_accel_ops, eventfds):
+		memcpy(ops->eventfds, uops->eventfds, sizeof(ops->eventfds));
+		return 1;
+	case offsetof(struct kvm_accel_ops, name):
+		memcpy(ops->name, uops->name, sizeof(ops->name));
+		return 1;
+	}
+	return 0;
+}
+
+/* Checked when a link-capable map is updated, before any link exists. */
+static int kvm_accel_validate(void *kdata)
+{
+	struct kvm_accel_ops *ops = kdata;
+
+	if (!ops->read && !ops->write)
+		return -EINVAL;
+	if (ops->bus != KVM_ACCEL_BUS_PIO && ops->bus != KVM_ACCEL_BUS_MMIO)
+		return -EINVAL;
+	if (!ops->len || ops->len > INT_MAX || ops->base + ops->len < ops->base)
+		return -EINVAL;
+	if (ops->bus == KVM_ACCEL_BUS_PIO &&
+	    (ops->base >= KVM_ACCEL_PIO_LIMIT ||
+	     ops->len > KVM_ACCEL_PIO_LIMIT - ops->base))
+		return -EINVAL;
+	if (ops->flags || ops->nr_eventfds > KVM_ACCEL_MAX_EVENTFDS)
+		return -EINVAL;
+	if (!memchr(ops->name, '\0', sizeof(ops->name)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The VM behind @fd in the calling process, with a reference held. */
+static struct kvm *kvm_accel_get_vm(int fd)
+{
+	struct fd f = fdget(fd);
+	struct kvm *kvm;
+
+	if (!fd_file(f))
+		return ERR_PTR(-EBADF);
+	if (!file_is_kvm(fd_file(f))) {
+		fdput(f);
+		return ERR_PTR(-EBADF);
+	}
+	kvm = fd_file(f)->private_data;
+	kvm_get_kvm(kvm);
+	fdput(f);
+	return kvm;
+}
+
+static void kvm_accel_binding_free(struct kvm_accel_binding *b)
+{
+	u32 i;
+
+	for (i = 0; i < b->nr_eventfds; i++)
+		eventfd_ctx_put(b->eventfds[i]);
+	kfree(b);
+}
+
+static struct kvm_accel_binding *kvm_accel_binding_new(struct kvm_accel_ops *ops)
+{
+	struct kvm_accel_binding *b;
+	int ret;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	b->ops = ops;
+	for (; b->nr_eventfds < ops->nr_eventfds; b->nr_eventfds++) {
+		struct eventfd_ctx *ev = eventfd_ctx_fdget(ops->eventfds[b->nr_eventfds]);
+
+		if (IS_ERR(ev)) {
+			ret = PTR_ERR(ev);
+			kvm_accel_binding_free(b);
+			return ERR_PTR(ret);
+		}
+		b->eventfds[b->nr_eventfds] = ev;
+	}
+	return b;
+}
+
+static unsigned int kvm_accel_vm_count(struct kvm *kvm)
+{
+	struct kvm_accel_att *att;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&kvm_accel_lock);
+	list_for_each_entry(att, &kvm_accel_list, node)
+		n += att->kvm == kvm;
+	return n;
+}
+
+static int kvm_accel_reg(void *kdata, struct bpf_link *link)
+{
+	struct kvm_accel_ops *ops = kdata;
+	struct kvm_accel_binding *b;
+	struct kvm_accel_att *att;
+	struct kvm *kvm;
+	int ret;
+
+	/*
+	 * Without a link nothing could ever detach the map, and the
+	 * attachment would pin the VM forever.
+	 */
+	if (!link)
+		return -EOPNOTSUPP;
+
+	kvm = kvm_accel_get_vm(ops->vm_fd);
+	if (IS_ERR(kvm))
+		return PTR_ERR(kvm);
+
+	b = kvm_accel_binding_new(ops);
+	if (IS_ERR(b)) {
+		kvm_put_kvm(kvm);
+		return PTR_ERR(b);
+	}
+
+	att = kzalloc(sizeof(*att), GFP_KERNEL_ACCOUNT);
+	if (!att) {
+		ret = -ENOMEM;
+		goto err_binding;
+	}
+	kvm_accel_att_kobj_init(att);
+	att->stats = alloc_percpu_gfp(struct kvm_accel_stats, GFP_KERNEL_ACCOUNT);
+	if (!att->stats) {
+		ret = -ENOMEM;
+		goto err_att;
+	}
+	att->kvm = kvm;
+	att->bus = ops->bus;
+	att->bus_idx = ops->bus == KVM_ACCEL_BUS_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS;
+	att->base = ops->base;
+	att->len = ops->len;
+	att->link_id = link->id;
+	att->vm_pid = kvm->userspace_pid;
+	strscpy(att->name, ops->name, sizeof(att->name));
+	RCU_INIT_POINTER(att->binding, b);
+	kvm_iodevice_init(&att->iodev, &kvm_accel_iodev_ops);
+
+	mutex_lock(&kvm_accel_lock);
+	if (ops->att) {
+		/* One map, one range: a second link would share the binding. */
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	if (kvm_accel_vm_count(kvm) >= KVM_ACCEL_MAX_PER_VM) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	if (!try_module_get(THIS_MODULE)) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+	ret = kvm_accel_sysfs_add(att);
+	if (ret)
+		goto err_module;
+
+	mutex_lock(&kvm->slots_lock);
+	ret = kvm_accel_iobus_add(kvm, att->bus_idx, att->base, att->len,
+				  &att->iodev);
+	mutex_unlock(&kvm->slots_lock);
+	if (ret)
+		goto err_sysfs;
+
+	att->on_bus = true;
+	ops->att = att;
+	list_add_tail(&att->node, &kvm_accel_list);
+	mutex_unlock(&kvm_accel_lock);
+	return 0;
+
+err_sysfs:
+	kvm_accel_sysfs_del(att);
+err_module:
+	module_put(THIS_MODULE);
+err_unlock:
+	mutex_unlock(&kvm_accel_lock);
+err_att:
+	kvm_accel_att_free(att);
+err_binding:
+	kvm_accel_binding_free(b);
+	kvm_put_kvm(kvm);
+	return ret;
+}
+
+static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
+{
+	struct kvm_accel_ops *ops = kdata;
+	struct kvm_accel_binding *b;
+	struct kvm_accel_att *att;
+	struct kvm *kvm;
+
+	mutex_lock(&kvm_accel_lock);
+	att = ops->att;
+	if (!att) {
+		mutex_unlock(&kvm_accel_lock);
+		return;
+	}
+	kvm = att->kvm;
+	mutex_lock(&kvm->slots_lock);
+	kvm_accel_iobus_remove(kvm, att->bus_idx, &att->iodev);
+	mutex_unlock(&kvm->slots_lock);
+	list_del(&att->node);
+	ops->att = NULL;
+	kvm_accel_sysfs_del(att);
+	mutex_unlock(&kvm_accel_lock);
+
+	/* No vCPU can be inside the device any more: the bus was synced. */
+	b = rcu_dereference_protected(att->binding, true);
+	kvm_accel_binding_free(b);
+	kvm_accel_att_free(att);
+	kvm_put_kvm(kvm);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Replace the programs of a live attachment (BPF_LINK_UPDATE).  The range
+ * and the VM stay; the new map must name the same ones.  Every access is
+ * handled by exactly one of the two programs: vCPUs pick the binding up
+ * under SRCU and the old one is freed only after a grace period.
+ */
+static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
+{
+	struct kvm_accel_ops *ops = kdata, *old = old_kdata;
+	struct kvm_accel_binding *b, *old_b;
+	struct kvm_accel_att *att;
+	struct kvm *kvm;
+	int ret = 0;
+
+	kvm = kvm_accel_get_vm(ops->vm_fd);
+	if (IS_ERR(kvm))
+		return PTR_ERR(kvm);
+	b = kvm_accel_binding_new(ops);
+	if (IS_ERR(b)) {
+		kvm_put_kvm(kvm);
+		return PTR_ERR(b);
+	}
+
+	mutex_lock(&kvm_accel_lock);
+	att = old->att;
+	if (!att || ops->att) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (att->kvm != kvm || att->bus != ops->bus || att->base != ops->base ||
+	    att->len != ops->len) {
+		ret = -EINVAL;
+		goto out;
+	}
+	old_b = rcu_replace_pointer(att->binding, b, true);
+	ops->att = att;
+	old->att = NULL;
+	mutex_unlock(&kvm_accel_lock);
+
+	synchronize_srcu(&kvm->srcu);
+	kvm_accel_binding_free(old_b);
+	kvm_put_kvm(kvm);
+	return 0;
+out:
+	mutex_unlock(&kvm_accel_lock);
+	kvm_accel_binding_free(b);
+	kvm_put_kvm(kvm);
+	return ret;
+}
+
+static int kvm_accel_stub_read(struct kvm_accel_ctx *ctx)
+{
+	return KVM_ACCEL_EXIT;
+}
+
+static int kvm_accel_stub_write(struct kvm_accel_ctx *ctx)
+{
+	return KVM_ACCEL_EXIT;
+}
+
+static struct kvm_accel_ops __bpf_kvm_accel_ops = {
+	.read = kvm_accel_stub_read,
+	.write = kvm_accel_stub_write,
+};
+
+static struct bpf_struct_ops bpf_kvm_accel_ops = {
+	.verifier_ops = &kvm_accel_verifier_ops,
+	.init = kvm_accel_st_init,
+	.check_member = kvm_accel_check_member,
+	.init_member = kvm_accel_init_member,
+	.validate = kvm_accel_validate,
+	.reg = kvm_accel_reg,
+	.unreg = kvm_accel_unreg,
+	.update = kvm_accel_update,
+	.cfi_stubs = &__bpf_kvm_accel_ops,
+	.name = KVM_ACCEL_OPS_TYPE,
+	.owner = THIS_MODULE,
+};
+
+static int __init kvm_accel_init(void)
+{
+	int ret;
+
+	ret = kvm_accel_sysfs_init();
+	if (ret)
+		return ret;
+	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
+					&kvm_accel_kfunc_set);
+	ret = ret ?: register_bpf_struct_ops(&bpf_kvm_accel_ops, kvm_accel_ops);
+	if (ret) {
+		pr_err("kvm_accel: registration failed: %d (module BTF missing?)\n", ret);
+		kvm_accel_sysfs_exit();
+	}
+	return ret;
+}
+
+/*
+ * Every attachment holds a module reference, so exit only runs with none
+ * left.  struct_ops types of a module go away with its BTF.
+ */
+static void __exit kvm_accel_exit(void)
+{
+	kvm_accel_sysfs_exit();
+}
+
+module_init(kvm_accel_init);
+module_exit(kvm_accel_exit);
+MODULE_DESCRIPTION("eBPF fast paths for KVM device emulation");
+MODULE_LICENSE("GPL");

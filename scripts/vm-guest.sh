@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test VM, chrooted into the host's root (read-only).  Loads
+# kvm, kvm_amd and kvm_accel from the cache and build tree, runs the job
+# named by ka.mode, saves the kernel log, and marks the job done.  TAP goes
+# to the console and to $RES/tap.txt.
+set -uo pipefail
+
+arg() { sed -n "s/.*\\bka\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
+MODE=$(arg mode)
+REPO=$(arg repo)
+KROOT=$(arg kroot)
+O=$(arg build)
+RES=$(arg res)
+TESTS=$(arg tests | tr ',' ' ')
+export KA_REPO=$REPO KA_BUILD=$O KA_RES=$RES
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp TMPDIR=/tmp
+TAP=$RES/tap.txt
+: > "$TAP"
+n=0
+
+tap() {	# tap ok|not-ok DESCRIPTION [# SKIP reason]
+	n=$((n + 1))
+	local line
+	if [ "$1" = ok ]; then line="ok $n - $2"; else line="not ok $n - $2"; fi
+	echo "$line" | tee -a "$TAP"
+}
+
+finish() {
+	dmesg > "$RES/dmesg.txt"
+	touch "$RES/done"
+	sync
+}
+trap finish EXIT
+
+# --- modules -----------------------------------------------------------------
+if modprobe -d "$KROOT/root" kvm_amd 2>"$RES/modprobe.err" && [ -c /dev/kvm ]; then
+	tap ok "vm: kvm and kvm_amd loaded, /dev/kvm present"
+else
+	tap not-ok "vm: kvm_amd did not load: $(cat "$RES/modprobe.err")"
+fi
+if insmod "$O/kvm_accel.ko" 2>"$RES/insmod.err" && [ -d /sys/kernel/kvm_accel ]; then
+	tap ok "vm: kvm_accel loaded"
+else
+	tap not-ok "vm: kvm_accel did not load: $(cat "$RES/insmod.err")"
+fi
+
+# Run one TAP-speaking program; a crash or timeout with no failing result
+# of its own still counts as a failure.
+run_tap() {	# run_tap NAME CMD...
+	local name=$1 out rc
+	shift
+	out=$RES/$name.tap
+	echo "# === $name"
+	(cd "$O" && timeout -k 5 900 "$@") > >(tee "$out") 2>&1
+	rc=$?
+	wait
+	cat "$out" | grep -E '^(not )?ok [0-9]+' | sed "s|^\\(\\(not \\)\\?ok [0-9]*\\)|\\1 $name:|" >> "$TAP"
+	if [ $rc != 0 ] && ! grep -qE '^not ok' "$out"; then
+		tap not-ok "$name exited with status $rc"
+	fi
+}
+
+selected() {	# selected NAME: in ka.tests, or ka.tests empty
+	[ -z "$TESTS" ] && return 0
+	local t
+	for t in $TESTS; do [ "$t" = "$1" ] && return 0; done
+	return 1
+}
+
+case $MODE in
+check)
+	for t in "$O"/selftests/*_test; do
+		[ -x "$t" ] || continue
+		selected "$(basename "$t")" || continue
+		run_tap "$(basename "$t")" "$t"
+	done
+	if [ -x "$O/verifier-tests/verifier_runner" ] && selected verifier_runner; then
+		run_tap verifier_runner "$O/verifier-tests/verifier_runner" "$O/bpf/verifier-tests"
+	fi
+	if [ -x "$REPO/loader/test-cli-errors.sh" ] && selected cli_errors; then
+		run_tap cli_errors "$REPO/loader/test-cli-errors.sh" "$O/kvm-accel" "$O/bpf"
+	fi
+	;;
+demo)
+	bash "$REPO/scripts/demo.sh" 2>&1 | tee "$RES/demo.txt"
+	;;
+bench)
+	bash "$REPO/scripts/bench.sh" 2>&1 | tee "$RES/bench.txt"
+	;;
+run)
+	# Development: run one script in the VM, e.g.
+	#   scripts/vm-run.sh run -- ka.script=/path/to/script.sh
+	bash "$(arg script)" 2>&1 | tee "$RES/run.txt"
+	;;
+shell)
+	setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	;;
+esac

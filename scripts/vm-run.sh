@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the Debian 6.12 kernel from the cache under QEMU TCG and run one job
+# inside it.  The guest mounts this host's root read-only over 9p and chroots
+# into it, so the build tree and the host's programs are used unchanged; a
+# writable 9p share carries results back.
+#
+# Usage: scripts/vm-run.sh check|demo|bench|run|shell [-- extra kernel args]
+# Env:   KA_CACHE   cache directory (default ~/.cache/kvm-accel)
+#        O          build directory (default ./build)
+#        KA_TESTS   space-separated subset of selftests to run (check only)
+#        KA_VM_CPUS (default 2), KA_VM_MEM (default 2048), KA_VM_TIMEOUT (s)
+#        KA_ICOUNT=1  run with -icount shift=0,sleep=off (deterministic cost)
+#
+# Exit status: 0 only if every TAP result passed, the guest finished, and the
+# guest kernel log holds no WARNING, BUG, oops, lockup or stall.
+set -uo pipefail
+
+MODE=${1:-check}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+KA_CACHE=${KA_CACHE:-$HOME/.cache/kvm-accel}
+O=${O:-$REPO/build}
+ABI=$(cat "$KA_CACHE/kernel/current" 2>/dev/null) || {
+	echo "vm-run: no kernel in $KA_CACHE; run 'make setup'" >&2; exit 1; }
+KROOT=$KA_CACHE/kernel/$ABI
+VMDIR=$O/vm
+RES=$VMDIR/results-$MODE
+TIMEOUT=${KA_VM_TIMEOUT:-3000}
+
+die() { echo "vm-run: error: $*" >&2; exit 1; }
+
+[ -e "$KROOT/vmlinuz" ] || die "kernel image missing in $KROOT"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing; run 'make setup'"
+
+# --- initramfs: busybox, the 9p modules, and /init ------------------------
+build_initramfs() {
+	local dir=$VMDIR/initramfs mods=$KROOT/root/lib/modules/$ABI m
+	rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/modules" "$dir/host" \
+		"$dir/proc" "$dir/sys" "$dir/dev"
+	cp /bin/busybox "$dir/bin/busybox"
+	for m in sh mount umount insmod mkdir chroot poweroff cat echo sleep \
+		 mknod ln; do
+		ln -s busybox "$dir/bin/$m"
+	done
+	# 9p and its dependencies, in load order, decompressed for busybox insmod.
+	local order=0 dep
+	for m in kernel/fs/netfs/netfs.ko.xz kernel/net/9p/9pnet.ko.xz \
+		 kernel/net/9p/9pnet_virtio.ko.xz kernel/fs/9p/9p.ko.xz; do
+		dep=$(printf '%02d-%s' $order "$(basename "${m%.xz}")")
+		xz -dc "$mods/$m" > "$dir/modules/$dep" || die "module $m missing"
+		order=$((order + 1))
+	done
+	cp "$REPO/scripts/vm-init.sh" "$dir/init"
+	chmod +x "$dir/init"
+	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) > "$VMDIR/initramfs.cpio.gz"
+}
+
+mkdir -p "$VMDIR"
+build_initramfs
+rm -rf "$RES" && mkdir -p "$RES"
+
+ACCEL="-accel tcg,thread=multi"
+[ "${KA_ICOUNT:-0}" = 1 ] && ACCEL="-accel tcg -icount shift=0,sleep=off"
+
+shift || true
+[ "${1:-}" = "--" ] && shift
+APPEND="console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=0 \
+ka.mode=$MODE ka.repo=$REPO ka.kroot=$KROOT ka.build=$O ka.res=$RES \
+ka.tests=$(echo ${KA_TESTS:-} | tr " " ,) $*"
+
+INTERACTIVE=()
+[ "$MODE" = shell ] && INTERACTIVE=(-serial mon:stdio) || INTERACTIVE=(-serial stdio -monitor none)
+
+echo "vm-run: booting $ABI under QEMU TCG (${KA_VM_CPUS:-2} vCPUs, mode $MODE)" >&2
+start=$(date +%s)
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 $ACCEL -cpu max \
+	-smp "${KA_VM_CPUS:-2}" -m "${KA_VM_MEM:-2048}" \
+	-nographic -no-reboot -nic none "${INTERACTIVE[@]}" \
+	-kernel "$KROOT/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
+	-append "$APPEND" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$RES",mount_tag=results,security_model=none,multidevs=remap \
+	< /dev/null | tee "$VMDIR/console-$MODE.log" | tr -d '\r'
+qrc=${PIPESTATUS[0]}
+end=$(date +%s)
+echo "vm-run: VM exited with status $qrc after $((end - start)) s" >&2
+
+# --- verdict ----------------------------------------------------------------
+fail=0
+[ "$qrc" = 0 ] || { echo "vm-run: QEMU failed or timed out (status $qrc)" >&2; fail=1; }
+[ -f "$RES/done" ] || { echo "vm-run: the guest did not finish its job" >&2; fail=1; }
+
+# Kernel problems, from the full dmesg the guest saved and from the console
+# (which alone survives a panic).
+PATTERN='WARNING:|BUG:|Oops|general protection fault|Kernel panic|soft lockup|hard LOCKUP|rcu_sched self-detected stall|rcu: INFO|blocked for more than|KASAN|UBSAN|possible recursive locking|circular locking dependency|suspicious RCU usage|sleeping function called from invalid context|kmemleak'
+if grep -E -h "$PATTERN" "$RES/dmesg.txt" "$VMDIR/console-$MODE.log" 2>/dev/null | sort -u > "$RES/kernel-problems.txt" &&
+   [ -s "$RES/kernel-problems.txt" ]; then
+	echo "vm-run: kernel problems in the guest log:" >&2
+	sed 's/^/    /' "$RES/kernel-problems.txt" >&2
+	fail=1
+fi
+
+if [ "$MODE" = check ]; then
+	tap=$RES/tap.txt
+	pass=$(grep -E '^ok [0-9]+' "$tap" 2>/dev/null | grep -vc '# SKIP' || true)
+	skip=$(grep -E '^ok [0-9]+' "$tap" 2>/dev/null | grep -c '# SKIP' || true)
+	nfail=$(grep -cE '^not ok [0-9]+' "$tap" 2>/dev/null || true)
+	pass=${pass:-0}; skip=${skip:-0}; nfail=${nfail:-0}
+	if [ "$fail" != 0 ]; then
+		nfail=$((nfail + 1))	# the VM itself counts as a failed check
+	fi
+	[ "$nfail" = 0 ] || fail=1
+	[ "$pass" -gt 0 ] || { echo "vm-run: no test passed" >&2; fail=1; }
+	echo "$pass passed, $nfail failed, $skip skipped"
+fi
+exit $fail
