@@ -51,7 +51,7 @@ BPFTOOL := $(TOOLS)/bpftool/bpftool
 CLANG ?= clang-16
 CC ?= gcc
 
-build: kmod bpf loader selftests verifier-tests
+build: kmod bpf loader selftests verifier-tests demo-progs
 
 kmod: $(O)/kvm_accel.ko
 
@@ -69,7 +69,7 @@ checkpatch:
 # BPF objects: one rule for every *.bpf.c in the tree.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I$(LIBBPF_INC) -I$(UAPI_INC) -I$(CURDIR)/bpf -I$(CURDIR)/include -I$(CURDIR)
-BPF_SRCS := $(shell find devices selftests verifier-tests -name '*.bpf.c' 2>/dev/null)
+BPF_SRCS := $(shell find demo devices selftests verifier-tests -name '*.bpf.c' 2>/dev/null)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
 
 bpf: $(BPF_OBJS)
@@ -86,6 +86,7 @@ USER_LDLIBS := $(LIBBPF_A) -lelf -lz
 -include loader/loader.mk
 -include selftests/selftests.mk
 -include verifier-tests/verifier-tests.mk
+include demo/demo.mk
 
 clean:
 	$(Q)rm -rf $(O)

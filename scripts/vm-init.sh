@@ -21,6 +21,11 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /host; t
 	mount -t proc proc /host/proc
 	mount -t sysfs sys /host/sys
 	mount -t devtmpfs dev /host/dev
+	# devtmpfs lacks the links udev makes; bash process substitution needs /dev/fd.
+	ln -sf /proc/self/fd /host/dev/fd
+	ln -sf /proc/self/fd/0 /host/dev/stdin
+	ln -sf /proc/self/fd/1 /host/dev/stdout
+	ln -sf /proc/self/fd/2 /host/dev/stderr
 	mount -t devpts devpts /host/dev/pts 2>/dev/null
 	mount -t tmpfs tmp /host/tmp
 	mount -t tmpfs run /host/run

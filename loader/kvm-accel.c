@@ -1,0 +1,1210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm-accel: attach, list, count and detach kvm-accel device fast paths.
+ *
+ * The tool attaches an accelerator object to a VM fd it inherited or took
+ * from a running VMM with pidfd_getfd(2) (the module only needs the fd in
+ * the process that creates the link), and pins the link on bpffs so the
+ * attachment outlives the tool.  Everything else reads the module's sysfs
+ * directory, one entry per attachment named by its BPF link id.
+ *
+ * Errors go to stderr as "kvm-accel: error: ...", or to stdout as
+ * {"error": "..."} with -j, and map to the exit statuses of
+ * kvm_accel_cli.h; the order of checks makes the status predictable when
+ * several things are wrong at once.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "libkvmaccel.h"
+#include "kvm_accel_cli.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+/* The kernel's internal ENOTSUPP leaks out of some BPF paths. */
+#define KERNEL_ENOTSUPP 524
+
+static const char *bin_name = "kvm-accel";
+static bool json_output;
+static bool debug;
+
+/* ---------------------------------------------------------------------- */
+/* JSON output: just what the commands print, on stdout. */
+
+#define JSON_MAX_DEPTH 8
+
+static int jdepth;
+static bool jcomma[JSON_MAX_DEPTH];
+static bool jafter_key;
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* Comma before every value but the first of an object or array. */
+static void json_prefix(void)
+{
+	if (jafter_key) {
+		jafter_key = false;
+		return;
+	}
+	if (jcomma[jdepth])
+		putchar(',');
+	jcomma[jdepth] = true;
+}
+
+static void json_begin(char c)
+{
+	json_prefix();
+	putchar(c);
+	if (jdepth + 1 < JSON_MAX_DEPTH)
+		jcomma[++jdepth] = false;
+}
+
+static void json_end(char c)
+{
+	putchar(c);
+	if (jdepth > 0)
+		jdepth--;
+	if (!jdepth) {
+		jcomma[0] = false;
+		putchar('\n');
+	}
+}
+
+static void json_key(const char *key)
+{
+	json_prefix();
+	json_string(key);
+	putchar(':');
+	jafter_key = true;
+}
+
+static void json_kv_str(const char *key, const char *val)
+{
+	json_key(key);
+	json_prefix();
+	if (val)
+		json_string(val);
+	else
+		fputs("null", stdout);
+}
+
+static void json_kv_u64(const char *key, unsigned long long val)
+{
+	json_key(key);
+	json_prefix();
+	printf("%llu", val);
+}
+
+static void json_kv_bool(const char *key, bool val)
+{
+	json_key(key);
+	json_prefix();
+	fputs(val ? "true" : "false", stdout);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Errors */
+
+static const char *err_str(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == KERNEL_ENOTSUPP)
+		return "Operation not supported by the kernel";
+	return strerror(err);
+}
+
+/*
+ * Report an error and return @code, the exit status.  @hint, if not NULL,
+ * is a second line telling what to do about it (text mode only).
+ */
+__attribute__((format(printf, 3, 4)))
+static int fail(int code, const char *hint, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	if (json_output) {
+		/* Commands print only once nothing can fail: start afresh. */
+		jdepth = 0;
+		jcomma[0] = false;
+		jafter_key = false;
+		json_begin('{');
+		json_kv_str("error", msg);
+		json_end('}');
+		return code;
+	}
+	fprintf(stderr, "%s: error: %s\n", bin_name, msg);
+	if (hint)
+		fprintf(stderr, "%s: hint: %s\n", bin_name, hint);
+	return code;
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[1024], hint[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(hint, sizeof(hint), "try '%s help%s%s'", bin_name,
+		 cmd ? " " : "", cmd ?: "");
+	return fail(KVM_ACCEL_EXIT_USAGE, hint, "%s", msg);
+}
+
+static int no_module(void)
+{
+	return fail(KVM_ACCEL_EXIT_NO_MODULE,
+		    "load it: modprobe kvm_accel (or insmod kvm_accel.ko)",
+		    "the kvm_accel module is not loaded (no %s)", KVM_ACCEL_SYSFS_DIR);
+}
+
+static int not_found(__u32 id)
+{
+	return fail(KVM_ACCEL_EXIT_NOT_FOUND, "'kvm-accel list' shows the attachments",
+		    "no attachment with link id %u", id);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !debug)
+		return 0;
+	if (level == LIBBPF_INFO && !debug)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Argument parsing */
+
+/*
+ * A decimal or 0x-prefixed hexadecimal number no larger than @max.  No
+ * sign, no space, no octal (a leading 0 is just a 0), nothing after it.
+ */
+static int parse_u64(const char *s, __u64 max, __u64 *out)
+{
+	unsigned long long v;
+	const char *p;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -EINVAL;
+	if (*s == '-')
+		return -ERANGE;
+	for (p = s; *p; p++)
+		if (base == 16 ? !isxdigit((unsigned char)*p) : !isdigit((unsigned char)*p))
+			return -EINVAL;
+	errno = 0;
+	v = strtoull(s, NULL, base);
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* parse_u64() for option @what of command @cmd, reporting the failure. */
+static int parse_num(const char *cmd, const char *what, const char *s,
+		     __u64 min, __u64 max, __u64 *out)
+{
+	int err = parse_u64(s, max, out);
+
+	if (err == -EINVAL)
+		return usage_error(cmd, "invalid %s '%s': not a number", what, s);
+	if (err || *out < min)
+		return usage_error(cmd, "invalid %s '%s': out of range (%llu..%llu)",
+				   what, s, (unsigned long long)min,
+				   (unsigned long long)max);
+	return 0;
+}
+
+/* The option getopt_long() just refused, for the message. */
+static int bad_option(const char *cmd, int argc, char **argv, int c)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs an argument", arg);
+	if (optopt && optopt != c && isprint(optopt))
+		return usage_error(cmd, "unknown option '-%c'", optopt);
+	return usage_error(cmd, "unknown option '%s'", arg);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Help */
+
+static void print_exit_codes(FILE *f)
+{
+	fprintf(f,
+		"EXIT STATUS\n"
+		"  0  success\n"
+		"  1  kernel or other failure\n"
+		"  2  bad usage: unknown command, missing, extra or unparsable argument\n"
+		"  3  the kvm_accel module is not loaded\n"
+		"  4  bad VM fd or eventfd: not open, not that kind of fd, no such\n"
+		"     process, or no such fd in it\n"
+		"  5  object missing, unreadable, not BPF, or not an accelerator\n"
+		"  6  no attachment with that link id\n"
+		"  Checked in this order: 2, 3, 4, 5, then the kernel (1).\n");
+}
+
+static void help_attach(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s attach OBJ.bpf.o --fd N [--pid PID] [--map NAME]\n"
+		"           [--bus pio|mmio] [--base ADDR] [--len LEN] [--eventfd FD]...\n"
+		"           [--pin PATH]\n"
+		"\n"
+		"Attach the kvm_accel_ops map of OBJ to a VM and pin the link.\n"
+		"\n"
+		"  --fd N        the VM fd: an fd this command inherited, or with --pid\n"
+		"                an fd of process PID, taken with pidfd_getfd(2)\n"
+		"                (needs ptrace access to PID)\n"
+		"  --pid PID     the VMM process holding the VM fd and the eventfds\n"
+		"  --map NAME    the struct_ops map to attach, if OBJ has several\n"
+		"  --bus, --base, --len\n"
+		"                move the range; default: what OBJ declares (base 0\n"
+		"                cannot be requested, it means the default)\n"
+		"  --eventfd FD  an eventfd the programs may signal, in table order;\n"
+		"                up to %d; taken from PID with --pid\n"
+		"  --pin PATH    pin the link at PATH on bpffs instead of\n"
+		"                %s/link-<id>\n"
+		"\n"
+		"bpffs is mounted on %s if it is not.  The attachment lasts until\n"
+		"'%s detach ID' (or the pin is removed and the VM exits).\n"
+		"Prints the link id, name, bus, range and pin path.\n",
+		bin_name, KVM_ACCEL_MAX_EVENTFDS, KVM_ACCEL_PIN_DIR, KVM_ACCEL_BPFFS,
+		bin_name);
+}
+
+static void help_list(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s list\n"
+		"\n"
+		"Show every attachment: link id, name, bus, base, length, pid of the\n"
+		"VM's creator, counters, and the pin %s/link-<id> if present.\n",
+		bin_name, KVM_ACCEL_PIN_DIR);
+}
+
+static void help_stats(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s stats [ID]\n"
+		"\n"
+		"Show the counters of attachment ID, or of all: accesses handled in\n"
+		"the kernel, exits to the VMM, and errors (bad return values).\n",
+		bin_name);
+}
+
+static void help_detach(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s detach ID\n"
+		"\n"
+		"End attachment ID (a BPF link id, see 'list') and remove its pin\n"
+		"%s/link-<ID> if present.\n",
+		bin_name, KVM_ACCEL_PIN_DIR);
+}
+
+static void help_help(FILE *f)
+{
+	fprintf(f, "Usage: %s help [COMMAND]\n", bin_name);
+}
+
+static void help_main(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Attach verified eBPF fast paths to emulated device registers of KVM VMs.\n"
+		"\n"
+		"Commands (any unique prefix will do):\n"
+		"  attach OBJ --fd N [--pid PID] [...]   attach an accelerator to a VM\n"
+		"  list                                  show all attachments\n"
+		"  stats [ID]                            show counters\n"
+		"  detach ID                             end an attachment\n"
+		"  help [COMMAND]                        show help\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json     JSON output; errors as {\"error\": \"...\"} on stdout\n"
+		"  -d, --debug    show libbpf's debug messages\n"
+		"  -h, --help     show help (after a command: that command's)\n"
+		"  -V, --version  show the version\n"
+		"\n"
+		"Numbers are decimal or 0x-prefixed hexadecimal.\n"
+		"\n",
+		bin_name);
+	print_exit_codes(f);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Commands */
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	void (*help)(FILE *f);
+};
+
+static const struct cmd *find_cmd(const char *name, int *err);
+
+/* Options every command takes, after its name. */
+#define COMMON_LONGOPTS					\
+	{ "json",	no_argument,	NULL, 'j' },	\
+	{ "debug",	no_argument,	NULL, 'd' },	\
+	{ "help",	no_argument,	NULL, 'h' }
+
+static bool common_opt(int c)
+{
+	switch (c) {
+	case 'j':
+		json_output = true;
+		return true;
+	case 'd':
+		debug = true;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Parse the options of a command that takes none but the common ones,
+ * leaving positional arguments at argv[optind..].  Returns -1 when it
+ * printed the help, else 0 or an exit status.
+ */
+static int parse_common(const char *cmd, void (*help)(FILE *f), int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONGOPTS, { } };
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jdh", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		if (c == 'h') {
+			help(stdout);
+			return -1;
+		}
+		return bad_option(cmd, argc, argv, c);
+	}
+	return 0;
+}
+
+/* Parse a link id argument. */
+static int parse_id(const char *cmd, const char *s, __u32 *id)
+{
+	__u64 v;
+	int ret;
+
+	ret = parse_num(cmd, "link id", s, 1, UINT32_MAX, &v);
+	if (!ret)
+		*id = v;
+	return ret;
+}
+
+static const char *bus_name(__u32 bus)
+{
+	return bus == KVM_ACCEL_BUS_PIO ? "pio" : bus == KVM_ACCEL_BUS_MMIO ? "mmio" : "?";
+}
+
+/*
+ * The conventional pin of link @id, in @path, if it exists and holds that
+ * link (link ids are reused).  A pin this process may not open (no
+ * privilege) is trusted by its name.
+ */
+static bool find_pin(__u32 id, char *path, size_t size)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	struct stat st;
+	int fd, err;
+
+	snprintf(path, size, "%s/link-%u", KVM_ACCEL_PIN_DIR, id);
+	if (stat(path, &st))
+		return false;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == EPERM || errno == EACCES;
+	err = bpf_link_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	return !err && info.id == id;
+}
+
+/* Mount bpffs on KVM_ACCEL_BPFFS unless it is there, and make the pin directory. */
+static int prepare_pin_dir(void)
+{
+	struct statfs sfs;
+
+	if (statfs(KVM_ACCEL_BPFFS, &sfs))
+		return -errno;
+	if (sfs.f_type != BPF_FS_MAGIC &&
+	    mount("bpf", KVM_ACCEL_BPFFS, "bpf", 0, "mode=0700"))
+		return -errno;
+	if (mkdir(KVM_ACCEL_PIN_DIR, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* What an fd of this process is, for messages. */
+static const char *fd_target(int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return "unknown";
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Take fd @fd of process @pidfd into this process.  Returns the new fd or
+ * an exit status as a negative number, having reported the problem.
+ */
+static int take_fd(int pidfd, int pid, int fd, const char *what)
+{
+	int local = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	char hint[64];
+
+	if (local >= 0)
+		return local;
+	switch (errno) {
+	case EBADF:
+		snprintf(hint, sizeof(hint), "give the VMM's fd number: ls -l /proc/%d/fd", pid);
+		return -fail(KVM_ACCEL_EXIT_BAD_FD, hint, "process %d has no fd %d (%s)",
+			     pid, fd, what);
+	case ESRCH:
+		return -fail(KVM_ACCEL_EXIT_BAD_FD, NULL, "process %d exited", pid);
+	case EPERM:
+		return -fail(KVM_ACCEL_EXIT_FAILURE,
+			     "taking another process's fd needs ptrace access to it: the same user and kernel.yama.ptrace_scope=0, or CAP_SYS_PTRACE",
+			     "not allowed to take fd %d of process %d: %s", fd, pid,
+			     strerror(errno));
+	default:
+		return -fail(KVM_ACCEL_EXIT_FAILURE, NULL, "pidfd_getfd(%d, fd %d): %s",
+			     pid, fd, strerror(errno));
+	}
+}
+
+/*
+ * Explain why kvm_accel_check_*() refused @local, our copy of fd @fd of
+ * process @pid (or our own fd @fd if @pid is 0).
+ */
+static int bad_fd(int local, int fd, int pid, const char *want)
+{
+	char buf[PATH_MAX];
+
+	if (fcntl(local, F_GETFD) < 0)
+		return fail(KVM_ACCEL_EXIT_BAD_FD,
+			    "pass the fd to kvm-accel as an inherited fd, or use --pid",
+			    "fd %d is not open", fd);
+	if (pid)
+		return fail(KVM_ACCEL_EXIT_BAD_FD, NULL,
+			    "fd %d of process %d is not %s (it is %s)",
+			    fd, pid, want, fd_target(local, buf, sizeof(buf)));
+	return fail(KVM_ACCEL_EXIT_BAD_FD, NULL, "fd %d is not %s (it is %s)",
+		    fd, want, fd_target(local, buf, sizeof(buf)));
+}
+
+static int object_error(int err, const char *obj, const char *map)
+{
+	switch (err) {
+	case -ENOENT:
+	case -EACCES:
+	case -EPERM:
+	case -EISDIR:
+		return fail(KVM_ACCEL_EXIT_BAD_OBJECT, NULL, "%s: %s", obj, strerror(-err));
+	case -ENOEXEC:
+		return fail(KVM_ACCEL_EXIT_BAD_OBJECT, "build it with clang -target bpf",
+			    "%s: not a BPF object file", obj);
+	case -ENOMSG:
+		if (map)
+			return fail(KVM_ACCEL_EXIT_BAD_OBJECT, NULL,
+				    "%s: no %s map named '%s'", obj, KVM_ACCEL_OPS_TYPE, map);
+		return fail(KVM_ACCEL_EXIT_BAD_OBJECT,
+			    "an accelerator declares its ops with KVM_ACCEL() from bpf/kvm_accel.h",
+			    "%s: not an accelerator: no %s map", obj, KVM_ACCEL_OPS_TYPE);
+	case -ENOTUNIQ:
+		return usage_error("attach", "%s has several %s maps: choose one with --map NAME",
+				   obj, KVM_ACCEL_OPS_TYPE);
+	case -EOPNOTSUPP:
+		return fail(KVM_ACCEL_EXIT_BAD_OBJECT,
+			    "declare it with KVM_ACCEL() or in SEC(\".struct_ops.link\")",
+			    "%s: the map cannot be attached through a BPF link", obj);
+	case -EINVAL:
+		return fail(KVM_ACCEL_EXIT_BAD_OBJECT,
+			    "declare it with bpf/kvm_accel.h of this version",
+			    "%s: its %s lacks the vm_fd, bus, base, len or eventfd members",
+			    obj, KVM_ACCEL_OPS_TYPE);
+	default:
+		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "%s: %s", obj, err_str(err));
+	}
+}
+
+static int attach_error(int err)
+{
+	const char *hint = NULL, *what = err_str(err);
+
+	switch (err) {
+	case -ENODEV:
+		return no_module();
+	case -EBADF:
+		return fail(KVM_ACCEL_EXIT_BAD_FD, NULL, "the kernel refused the VM fd or an eventfd");
+	case -EEXIST:
+		hint = "the range overlaps a device KVM already has or another attachment";
+		break;
+	case -ENOSPC:
+		hint = "the VM has the maximum number of attachments, or its I/O bus is full";
+		break;
+	case -EINVAL:
+		hint = "the module checks bus, base and length (PIO ranges end at or below 0x10000), flags, and that a program is set; libbpf's messages above tell more";
+		break;
+	case -EBUSY:
+		hint = "the map is attached already";
+		break;
+	case -ESRCH:
+		/* libbpf's "not found in kernel BTF" */
+		what = "the kernel has no kvm_accel_ops type or a kfunc the object calls";
+		hint = "is the module loaded and built with BTF (pahole installed)?";
+		break;
+	case -KERNEL_ENOTSUPP:
+		hint = "is the module built for this kernel, with BTF?";
+		break;
+	case -EACCES:
+	case -EPERM:
+		hint = "the verifier refused a program (log above), or this needs CAP_BPF and CAP_SYS_ADMIN";
+		break;
+	}
+	return fail(KVM_ACCEL_EXIT_FAILURE, hint, "cannot attach: %s", what);
+}
+
+static void print_info(const struct kvm_accel_info *info, const char *pin)
+{
+	if (json_output) {
+		json_kv_u64("id", info->link_id);
+		json_kv_str("name", info->name);
+		json_kv_str("bus", bus_name(info->bus));
+		json_kv_u64("base", info->base);
+		json_kv_u64("length", info->len);
+		json_kv_u64("vm_pid", info->vm_pid);
+		json_kv_str("pinned", pin);
+		return;
+	}
+	printf("%u: %s  %s 0x%llx-0x%llx (%llu bytes)  vm_pid %d\n",
+	       info->link_id, info->name, bus_name(info->bus),
+	       (unsigned long long)info->base,
+	       (unsigned long long)(info->base + info->len - 1),
+	       (unsigned long long)info->len, info->vm_pid);
+	if (pin)
+		printf("\tpinned %s\n", pin);
+}
+
+static int do_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "fd",		required_argument, NULL, 'f' },
+		{ "pid",	required_argument, NULL, 'p' },
+		{ "map",	required_argument, NULL, 'm' },
+		{ "bus",	required_argument, NULL, 'b' },
+		{ "base",	required_argument, NULL, 'a' },
+		{ "len",	required_argument, NULL, 'l' },
+		{ "eventfd",	required_argument, NULL, 'e' },
+		{ "pin",	required_argument, NULL, 'P' },
+		COMMON_LONGOPTS,
+		{ }
+	};
+	KVM_ACCEL_ATTACH_OPTS(aopts);
+	int eventfds[KVM_ACCEL_MAX_EVENTFDS], local_ev[KVM_ACCEL_MAX_EVENTFDS];
+	int fd = -1, pid = 0, pidfd = -1, vm_fd = -1, nr_local_ev = 0;
+	struct kvm_accel_dev *dev = NULL;
+	const char *obj, *pin = NULL;
+	struct kvm_accel_info info;
+	char pin_buf[PATH_MAX];
+	__u32 nr_ev = 0, i;
+	int c, ret, err, id;
+	__u64 v;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jdh", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case 'h':
+			help_attach(stdout);
+			return KVM_ACCEL_EXIT_OK;
+		case 'f':
+			ret = parse_num("attach", "--fd", optarg, 0, INT_MAX, &v);
+			if (ret)
+				return ret;
+			fd = v;
+			break;
+		case 'p':
+			ret = parse_num("attach", "--pid", optarg, 1, INT_MAX, &v);
+			if (ret)
+				return ret;
+			pid = v;
+			break;
+		case 'm':
+			if (!*optarg)
+				return usage_error("attach", "empty --map name");
+			aopts.map_name = optarg;
+			break;
+		case 'b':
+			if (!strcmp(optarg, "pio"))
+				aopts.bus = KVM_ACCEL_BUS_PIO;
+			else if (!strcmp(optarg, "mmio"))
+				aopts.bus = KVM_ACCEL_BUS_MMIO;
+			else
+				return usage_error("attach", "invalid --bus '%s': pio or mmio",
+						   optarg);
+			break;
+		case 'a':
+			ret = parse_num("attach", "--base", optarg, 1, UINT64_MAX, &aopts.base);
+			if (ret)
+				return ret;
+			break;
+		case 'l':
+			ret = parse_num("attach", "--len", optarg, 1, INT_MAX, &aopts.len);
+			if (ret)
+				return ret;
+			break;
+		case 'e':
+			if (nr_ev == KVM_ACCEL_MAX_EVENTFDS)
+				return usage_error("attach", "more than %d --eventfd",
+						   KVM_ACCEL_MAX_EVENTFDS);
+			ret = parse_num("attach", "--eventfd", optarg, 0, INT_MAX, &v);
+			if (ret)
+				return ret;
+			eventfds[nr_ev++] = v;
+			break;
+		case 'P':
+			if (!*optarg)
+				return usage_error("attach", "empty --pin path");
+			pin = optarg;
+			break;
+		default:
+			return bad_option("attach", argc, argv, c);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("attach", "missing object file");
+	obj = argv[optind++];
+	if (optind < argc)
+		return usage_error("attach", "unexpected argument '%s'", argv[optind]);
+	if (fd < 0)
+		return usage_error("attach", "missing --fd: the VM fd");
+
+	if (!kvm_accel_module_loaded())
+		return no_module();
+
+	/* File descriptors: take them from the VMM, then check what they are. */
+	if (pid) {
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0) {
+			if (errno == ESRCH || errno == EINVAL)
+				return fail(KVM_ACCEL_EXIT_BAD_FD, NULL, "no process %d", pid);
+			return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "pidfd_open(%d): %s", pid,
+				    strerror(errno));
+		}
+		vm_fd = take_fd(pidfd, pid, fd, "--fd");
+		if (vm_fd < 0) {
+			ret = -vm_fd;
+			goto out;
+		}
+		for (i = 0; i < nr_ev; i++) {
+			local_ev[i] = take_fd(pidfd, pid, eventfds[i], "--eventfd");
+			if (local_ev[i] < 0) {
+				ret = -local_ev[i];
+				goto out;
+			}
+			nr_local_ev++;
+		}
+	} else {
+		vm_fd = fd;
+		memcpy(local_ev, eventfds, nr_ev * sizeof(int));
+	}
+	if (kvm_accel_check_vm_fd(vm_fd)) {
+		ret = bad_fd(vm_fd, fd, pid, "a KVM VM fd");
+		goto out;
+	}
+	for (i = 0; i < nr_ev; i++) {
+		if (kvm_accel_check_eventfd(local_ev[i])) {
+			ret = bad_fd(local_ev[i], eventfds[i], pid, "an eventfd");
+			goto out;
+		}
+	}
+	aopts.eventfds = local_ev;
+	aopts.nr_eventfds = nr_ev;
+
+	err = kvm_accel_open(obj, &aopts, &dev);
+	if (err) {
+		ret = object_error(err, obj, aopts.map_name);
+		goto out;
+	}
+	err = kvm_accel_dev_attach(dev, vm_fd);
+	if (err) {
+		ret = attach_error(err);
+		goto out;
+	}
+
+	/* This process exits: only a pin keeps the attachment. */
+	id = kvm_accel_link_id(dev);
+	if (id < 0) {
+		ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot read the link id: %s",
+			   err_str(id));
+		goto out_detach;
+	}
+	if (!pin) {
+		err = prepare_pin_dir();
+		if (err) {
+			ret = fail(KVM_ACCEL_EXIT_FAILURE, "this needs root (CAP_SYS_ADMIN)",
+				   "cannot prepare %s on bpffs: %s", KVM_ACCEL_PIN_DIR,
+				   strerror(-err));
+			goto out_detach;
+		}
+		snprintf(pin_buf, sizeof(pin_buf), "%s/link-%d", KVM_ACCEL_PIN_DIR, id);
+		pin = pin_buf;
+	}
+	err = kvm_accel_pin(dev, pin);
+	if (err) {
+		ret = fail(KVM_ACCEL_EXIT_FAILURE,
+			   err == -EINVAL ? "the path must be on a bpffs mount" : NULL,
+			   "cannot pin the link at %s: %s", pin, err_str(err));
+		goto out_detach;
+	}
+
+	err = kvm_accel_read_info(id, &info);
+	if (err)
+		/* Attached and pinned all the same; the module just said nothing. */
+		fprintf(stderr, "%s: warning: cannot read attachment %d: %s\n",
+			bin_name, id, err_str(err));
+	if (json_output) {
+		json_begin('{');
+		if (err) {
+			json_kv_u64("id", id);
+			json_kv_str("pinned", pin);
+		} else {
+			print_info(&info, pin);
+		}
+		json_end('}');
+	} else if (err) {
+		printf("attached %d\n\tpinned %s\n", id, pin);
+	} else {
+		printf("attached ");
+		print_info(&info, pin);
+	}
+	kvm_accel_release(dev);
+	dev = NULL;
+	ret = KVM_ACCEL_EXIT_OK;
+	goto out;
+
+out_detach:
+	kvm_accel_detach(dev);
+	dev = NULL;
+out:
+	kvm_accel_release(dev);
+	if (pid) {
+		for (i = 0; i < (__u32)nr_local_ev; i++)
+			close(local_ev[i]);
+		if (vm_fd >= 0)
+			close(vm_fd);
+		if (pidfd >= 0)
+			close(pidfd);
+	}
+	return ret;
+}
+
+static void print_counters_header(void)
+{
+	printf("%-8s %-20s %14s %14s %14s\n", "ID", "NAME", "HANDLED", "EXITS", "ERRORS");
+}
+
+static void print_counters_text(const struct kvm_accel_info *info)
+{
+	printf("%-8u %-20s %14llu %14llu %14llu\n", info->link_id, info->name,
+	       (unsigned long long)info->counters.handled,
+	       (unsigned long long)info->counters.exits,
+	       (unsigned long long)info->counters.errors);
+}
+
+static void print_counters_json(const struct kvm_accel_info *info)
+{
+	json_begin('{');
+	json_kv_u64("id", info->link_id);
+	json_kv_str("name", info->name);
+	json_kv_u64("handled", info->counters.handled);
+	json_kv_u64("exits", info->counters.exits);
+	json_kv_u64("errors", info->counters.errors);
+	json_end('}');
+}
+
+static void print_list_entry(const struct kvm_accel_info *info)
+{
+	char pin[PATH_MAX];
+	bool pinned = find_pin(info->link_id, pin, sizeof(pin));
+
+	if (json_output) {
+		json_begin('{');
+		print_info(info, pinned ? pin : NULL);
+		json_kv_u64("handled", info->counters.handled);
+		json_kv_u64("exits", info->counters.exits);
+		json_kv_u64("errors", info->counters.errors);
+		json_end('}');
+		return;
+	}
+	print_info(info, pinned ? pin : NULL);
+	printf("\thandled %llu  exits %llu  errors %llu\n",
+	       (unsigned long long)info->counters.handled,
+	       (unsigned long long)info->counters.exits,
+	       (unsigned long long)info->counters.errors);
+}
+
+/*
+ * Print every attachment with @print.  Attachments that go away while
+ * being read are skipped; other read errors are reported at the end.
+ */
+static int for_each_attachment(void (*print)(const struct kvm_accel_info *info))
+{
+	struct kvm_accel_info info;
+	int n, i, err, ret = 0;
+	__u32 *ids;
+
+	n = kvm_accel_list(NULL, 0);
+	if (n == -ENODEV)
+		return no_module();
+	if (n < 0)
+		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot list %s: %s",
+			    KVM_ACCEL_SYSFS_DIR, err_str(n));
+	ids = calloc(n ?: 1, sizeof(*ids));
+	if (!ids)
+		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "%s", strerror(ENOMEM));
+	/* Attachments come and go: take what fits of a second listing. */
+	n = kvm_accel_list(ids, n);
+	if (n < 0) {
+		free(ids);
+		return n == -ENODEV ? no_module() :
+		       fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot list: %s", err_str(n));
+	}
+
+	if (json_output)
+		json_begin('[');
+	for (i = 0; i < n; i++) {
+		err = kvm_accel_read_info(ids[i], &info);
+		if (err == -ENOENT)
+			continue;
+		if (err) {
+			fprintf(stderr, "%s: warning: attachment %u: %s\n", bin_name,
+				ids[i], err_str(err));
+			ret = KVM_ACCEL_EXIT_FAILURE;
+			continue;
+		}
+		print(&info);
+	}
+	if (json_output)
+		json_end(']');
+	free(ids);
+	return ret;
+}
+
+static int do_list(int argc, char **argv)
+{
+	int ret;
+
+	ret = parse_common("list", help_list, argc, argv);
+	if (ret)
+		return ret < 0 ? KVM_ACCEL_EXIT_OK : ret;
+	if (optind < argc)
+		return usage_error("list", "unexpected argument '%s'", argv[optind]);
+	if (!kvm_accel_module_loaded())
+		return no_module();
+	return for_each_attachment(print_list_entry);
+}
+
+static int do_stats(int argc, char **argv)
+{
+	struct kvm_accel_info info;
+	__u32 id = 0;
+	int ret, err;
+
+	ret = parse_common("stats", help_stats, argc, argv);
+	if (ret)
+		return ret < 0 ? KVM_ACCEL_EXIT_OK : ret;
+	if (optind < argc) {
+		ret = parse_id("stats", argv[optind++], &id);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return usage_error("stats", "unexpected argument '%s'", argv[optind]);
+	if (!kvm_accel_module_loaded())
+		return no_module();
+
+	if (!id) {
+		if (!json_output)
+			print_counters_header();
+		return for_each_attachment(json_output ? print_counters_json :
+					   print_counters_text);
+	}
+
+	err = kvm_accel_read_info(id, &info);
+	if (err == -ENODEV)
+		return no_module();
+	if (err == -ENOENT)
+		return not_found(id);
+	if (err)
+		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "attachment %u: %s", id,
+			    err_str(err));
+	if (json_output) {
+		print_counters_json(&info);
+	} else {
+		print_counters_header();
+		print_counters_text(&info);
+	}
+	return KVM_ACCEL_EXIT_OK;
+}
+
+static int do_detach(int argc, char **argv)
+{
+	struct bpf_link_info linfo = {};
+	__u32 len = sizeof(linfo), id;
+	struct kvm_accel_info info;
+	char pin[PATH_MAX];
+	bool unpinned = false;
+	int ret, err, fd;
+
+	ret = parse_common("detach", help_detach, argc, argv);
+	if (ret)
+		return ret < 0 ? KVM_ACCEL_EXIT_OK : ret;
+	if (optind >= argc)
+		return usage_error("detach", "missing link id");
+	ret = parse_id("detach", argv[optind++], &id);
+	if (ret)
+		return ret;
+	if (optind < argc)
+		return usage_error("detach", "unexpected argument '%s'", argv[optind]);
+	if (!kvm_accel_module_loaded())
+		return no_module();
+
+	/* Only ever detach links the module knows: never some other BPF link. */
+	err = kvm_accel_read_info(id, &info);
+	if (err == -ENODEV)
+		return no_module();
+	if (err == -ENOENT)
+		return not_found(id);
+	if (err)
+		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "attachment %u: %s", id,
+			    err_str(err));
+
+	fd = bpf_link_get_fd_by_id(id);
+	if (fd < 0) {
+		if (fd == -ENOENT)
+			return not_found(id);
+		return fail(KVM_ACCEL_EXIT_FAILURE,
+			    fd == -EPERM ? "this needs CAP_SYS_ADMIN" : NULL,
+			    "cannot open link %u: %s", id, err_str(fd));
+	}
+	err = bpf_link_get_info_by_fd(fd, &linfo, &len);
+	if (err || linfo.type != BPF_LINK_TYPE_STRUCT_OPS) {
+		close(fd);
+		return err ? fail(KVM_ACCEL_EXIT_FAILURE, NULL, "link %u: %s", id, err_str(err))
+			   : not_found(id);
+	}
+	err = bpf_link_detach(fd);
+	close(fd);
+	if (err)
+		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot detach link %u: %s", id,
+			    err_str(err));
+
+	/* The detached link object lives as long as its pin: remove ours. */
+	if (find_pin(id, pin, sizeof(pin))) {
+		if (unlink(pin))
+			fprintf(stderr, "%s: warning: cannot remove %s: %s\n", bin_name,
+				pin, strerror(errno));
+		else
+			unpinned = true;
+	}
+
+	if (json_output) {
+		json_begin('{');
+		json_kv_u64("id", id);
+		json_kv_str("name", info.name);
+		json_kv_bool("detached", true);
+		json_kv_str("unpinned", unpinned ? pin : NULL);
+		json_end('}');
+	} else {
+		printf("detached %u: %s\n", id, info.name);
+		if (unpinned)
+			printf("\tremoved pin %s\n", pin);
+	}
+	return KVM_ACCEL_EXIT_OK;
+}
+
+static int do_help(int argc, char **argv)
+{
+	const struct cmd *cmd;
+	int ret, err;
+
+	ret = parse_common("help", help_help, argc, argv);
+	if (ret)
+		return ret < 0 ? KVM_ACCEL_EXIT_OK : ret;
+	if (optind >= argc) {
+		help_main(stdout);
+		return KVM_ACCEL_EXIT_OK;
+	}
+	if (optind + 1 < argc)
+		return usage_error("help", "unexpected argument '%s'", argv[optind + 1]);
+	cmd = find_cmd(argv[optind], &err);
+	if (!cmd)
+		return usage_error(NULL, "%s command '%s'",
+				   err == -ENOTUNIQ ? "ambiguous" : "unknown", argv[optind]);
+	cmd->help(stdout);
+	return KVM_ACCEL_EXIT_OK;
+}
+
+static const struct cmd cmds[] = {
+	{ "attach",	do_attach,	help_attach },
+	{ "list",	do_list,	help_list },
+	{ "stats",	do_stats,	help_stats },
+	{ "detach",	do_detach,	help_detach },
+	{ "help",	do_help,	help_help },
+};
+
+/* The command @name names exactly or is the only one to start with. */
+static const struct cmd *find_cmd(const char *name, int *err)
+{
+	const struct cmd *found = NULL;
+	size_t i, n = strlen(name);
+
+	*err = -ENOENT;
+	if (!n)
+		return NULL;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+		if (!strncmp(cmds[i].name, name, n)) {
+			if (found) {
+				*err = -ENOTUNIQ;
+				return NULL;
+			}
+			found = &cmds[i];
+		}
+	}
+	return found;
+}
+
+static int do_version(void)
+{
+	if (json_output) {
+		json_begin('{');
+		json_kv_str("version", LIBKVMACCEL_VERSION);
+		json_kv_str("libbpf", libbpf_version_string());
+		json_end('}');
+	} else {
+		printf("%s %s (libbpf %s)\n", bin_name, LIBKVMACCEL_VERSION,
+		       libbpf_version_string());
+	}
+	return KVM_ACCEL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONGOPTS,
+		{ "version",	no_argument,	NULL, 'V' },
+		{ }
+	};
+	const struct cmd *cmd;
+	bool help = false, version = false;
+	int c, err, ret;
+
+	libbpf_set_print(libbpf_print);
+	/* Options before the command; '+' stops at the command's name. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:jdhV", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case 'h':
+			help = true;
+			break;
+		case 'V':
+			version = true;
+			break;
+		default:
+			return bad_option(NULL, argc, argv, c);
+		}
+	}
+	if (version)
+		return do_version();
+	if (help) {
+		help_main(stdout);
+		return KVM_ACCEL_EXIT_OK;
+	}
+	if (optind >= argc)
+		return usage_error(NULL, "missing command");
+
+	cmd = find_cmd(argv[optind], &err);
+	if (!cmd)
+		return usage_error(NULL, "%s command '%s'",
+				   err == -ENOTUNIQ ? "ambiguous" : "unknown", argv[optind]);
+	/* The command sees its own name as argv[0], as getopt wants. */
+	ret = cmd->func(argc - optind, argv + optind);
+	fflush(stdout);
+	return ret;
+}

@@ -1,0 +1,1024 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * libkvmaccel: open an accelerator object, point its kvm_accel_ops map at a
+ * VM, load it, attach it through a BPF link, and map its register file.
+ *
+ * The kvm_accel_ops data members (vm_fd, bus, base, len, eventfds) are
+ * written into the user-side copy of the struct_ops map that libbpf keeps
+ * between open and load.  That copy is laid out as the object's own BTF
+ * describes kvm_accel_ops, which need not match any C struct compiled into
+ * this library, so members are found by name through the object's BTF.
+ *
+ * Everything here reports errors as negative errno values.  Object errors
+ * are normalised (missing file, unreadable, not BPF, not an accelerator) so
+ * a caller can tell "wrong file" apart from "kernel said no".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "libkvmaccel.h"
+
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
+
+/* An opts field, or @def if the caller's struct is too old to have it. */
+#define OPT(opts, field, def)						\
+	((opts) && (opts)->sz >= offsetofend(typeof(*(opts)), field) ?	\
+	 (opts)->field : (def))
+
+/*
+ * libbpf's OPTS rule: a caller built against a newer header may pass a
+ * bigger struct, as long as the fields this library does not know are zero.
+ */
+static bool opts_valid(const struct kvm_accel_attach_opts *opts)
+{
+	const char *p;
+	size_t i;
+
+	if (!opts)
+		return true;
+	if (opts->sz < offsetofend(struct kvm_accel_attach_opts, sz))
+		return false;
+	for (p = (const char *)opts, i = sizeof(*opts); i < opts->sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* One register file mapping made by kvm_accel_regfile(). */
+struct kvm_accel_mapping {
+	__u32 map_id;		/* kernel map id: stable across kvm_accel_update() */
+	void *addr;
+	size_t mmap_sz;
+	size_t size;		/* what the caller was told */
+};
+
+struct kvm_accel_dev {
+	struct bpf_object *obj;
+	struct bpf_map *map;		/* the kvm_accel_ops map in @obj */
+	struct bpf_link *link;		/* NULL until attached; knows its pin */
+	int vm_fd;			/* the caller's, not owned */
+	__u32 bus;
+	__u64 base;
+	__u64 len;
+	__u32 nr_eventfds;
+	int eventfds[KVM_ACCEL_MAX_EVENTFDS];
+	char *pin_path;			/* from the options, applied on attach */
+	struct kvm_accel_mapping *maps;
+	size_t nr_maps;
+};
+
+/* ---------------------------------------------------------------------- */
+/* sysfs */
+
+static const char *sysfs_dir(void)
+{
+	const char *dir = secure_getenv("KVM_ACCEL_SYSFS_DIR");
+
+	return dir && *dir ? dir : KVM_ACCEL_SYSFS_DIR;
+}
+
+int kvm_accel_module_loaded(void)
+{
+	struct stat st;
+
+	return stat(sysfs_dir(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Attachment directories are named by BPF link id.  A module that names
+ * them otherwise (the link id is only assigned once reg() has returned)
+ * puts the link id in a link_id file, which then wins over the name.
+ */
+
+/* Read file @attr of attachment directory @ent into @buf, without the newline. */
+static int read_attr(const char *ent, const char *attr, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, err;
+
+	if (snprintf(path, sizeof(path), "%s/%s/%s", sysfs_dir(), ent, attr) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ENOENT && !kvm_accel_module_loaded())
+			return -ENODEV;
+		return err;
+	}
+	n = read(fd, buf, size - 1);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+/* A decimal or 0x-prefixed number, all of @s. */
+static int parse_u64(const char *s, __u64 *val)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EPROTO;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -EPROTO;
+	*val = v;
+	return 0;
+}
+
+static int read_attr_u64(const char *ent, const char *attr, __u64 *val)
+{
+	char buf[64];
+	int err;
+
+	err = read_attr(ent, attr, buf, sizeof(buf));
+	return err ?: parse_u64(buf, val);
+}
+
+/* The link id of directory @ent; 0 while the link is being created. */
+static int entry_link_id(const char *ent, __u32 *id)
+{
+	__u64 v;
+	int err;
+
+	err = read_attr_u64(ent, "link_id", &v);
+	if (err == -ENOENT)
+		err = parse_u64(ent, &v);
+	if (err)
+		return err;
+	if (v > UINT32_MAX)
+		return -EPROTO;
+	*id = v;
+	return 0;
+}
+
+/* The directory of attachment @link_id, into @ent. */
+static int find_attachment(__u32 link_id, char *ent, size_t size)
+{
+	struct dirent *de;
+	__u32 id;
+	DIR *dir;
+	int err = -ENOENT;
+
+	if (!link_id)
+		return -ENOENT;
+	snprintf(ent, size, "%u", link_id);
+	if (!entry_link_id(ent, &id) && id == link_id)
+		return 0;
+
+	dir = opendir(sysfs_dir());
+	if (!dir)
+		return errno == ENOENT ? -ENODEV : -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= size)
+			continue;
+		if (!entry_link_id(de->d_name, &id) && id == link_id) {
+			strcpy(ent, de->d_name);
+			err = 0;
+			break;
+		}
+	}
+	closedir(dir);
+	return err;
+}
+
+static int read_counters(const char *ent, struct kvm_accel_counters *c)
+{
+	int err;
+
+	err = read_attr_u64(ent, "handled", &c->handled);
+	err = err ?: read_attr_u64(ent, "exits", &c->exits);
+	err = err ?: read_attr_u64(ent, "errors", &c->errors);
+	return err;
+}
+
+int kvm_accel_read_counters(__u32 link_id, struct kvm_accel_counters *c)
+{
+	struct kvm_accel_counters tmp;
+	char ent[NAME_MAX + 1];
+	int err;
+
+	if (!c)
+		return -EINVAL;
+	if (!kvm_accel_module_loaded())
+		return -ENODEV;
+	err = find_attachment(link_id, ent, sizeof(ent));
+	err = err ?: read_counters(ent, &tmp);
+	if (err)
+		return err;
+	*c = tmp;
+	return 0;
+}
+
+int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info)
+{
+	struct kvm_accel_info tmp = { .link_id = link_id };
+	char ent[NAME_MAX + 1], buf[64];
+	__u64 pid;
+	int err;
+
+	if (!info)
+		return -EINVAL;
+	if (!kvm_accel_module_loaded())
+		return -ENODEV;
+	err = find_attachment(link_id, ent, sizeof(ent));
+	err = err ?: read_attr(ent, "name", tmp.name, sizeof(tmp.name));
+	err = err ?: read_attr(ent, "bus", buf, sizeof(buf));
+	if (err)
+		return err;
+	if (!strcmp(buf, "pio"))
+		tmp.bus = KVM_ACCEL_BUS_PIO;
+	else if (!strcmp(buf, "mmio"))
+		tmp.bus = KVM_ACCEL_BUS_MMIO;
+	else
+		return -EPROTO;
+	err = read_attr_u64(ent, "base", &tmp.base);
+	err = err ?: read_attr_u64(ent, "length", &tmp.len);
+	err = err ?: read_attr_u64(ent, "vm_pid", &pid);
+	err = err ?: read_counters(ent, &tmp.counters);
+	if (err)
+		return err;
+	if (pid > INT32_MAX)
+		return -EPROTO;
+	tmp.vm_pid = pid;
+	*info = tmp;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int kvm_accel_list(__u32 *ids, size_t max)
+{
+	__u32 *all = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int err = 0;
+
+	if (!ids && max)
+		return -EINVAL;
+	dir = opendir(sysfs_dir());
+	if (!dir)
+		return errno == ENOENT ? -ENODEV : -errno;
+
+	/* Skip what is no attachment, or one whose link is not settled yet. */
+	while ((errno = 0, de = readdir(dir))) {
+		__u32 id;
+
+		if (de->d_name[0] == '.' || entry_link_id(de->d_name, &id) || !id)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(all, cap * sizeof(*all));
+			if (!tmp) {
+				err = -ENOMEM;
+				goto out;
+			}
+			all = tmp;
+		}
+		all[n++] = id;
+	}
+	if (errno) {
+		err = -errno;
+		goto out;
+	}
+	if (n > INT_MAX) {
+		err = -EOVERFLOW;
+		goto out;
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_u32);
+	if (max)
+		memcpy(ids, all, (n < max ? n : max) * sizeof(*ids));
+out:
+	closedir(dir);
+	free(all);
+	return err ?: (int)n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* File descriptor checks */
+
+static int check_fd_kind(int fd, const char *want)
+{
+	char path[64], target[64];
+	ssize_t n;
+
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0) {
+		/* No /proc: the kernel checks again anyway, let it decide. */
+		if (access("/proc/self", F_OK))
+			return 0;
+		return -EBADF;
+	}
+	target[n] = '\0';
+	return strcmp(target, want) ? -EBADF : 0;
+}
+
+int kvm_accel_check_vm_fd(int fd)
+{
+	return check_fd_kind(fd, "anon_inode:kvm-vm");
+}
+
+int kvm_accel_check_eventfd(int fd)
+{
+	return check_fd_kind(fd, "anon_inode:[eventfd]");
+}
+
+static int check_fds(const struct kvm_accel_dev *dev)
+{
+	__u32 i;
+	int err;
+
+	err = kvm_accel_check_vm_fd(dev->vm_fd);
+	for (i = 0; !err && i < dev->nr_eventfds; i++)
+		err = kvm_accel_check_eventfd(dev->eventfds[i]);
+	return err;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The kvm_accel_ops map and its data members */
+
+static bool is_accel_map(const struct bpf_object *obj, const struct bpf_map *map)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *t;
+
+	if (!btf || bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+		return false;
+	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+	return t && btf_is_struct(t) &&
+	       !strcmp(btf__name_by_offset(btf, t->name_off), KVM_ACCEL_OPS_TYPE);
+}
+
+/*
+ * The map to attach: the kvm_accel_ops map called @name if given, else the
+ * object's only one.  With @fallback, a missing @name falls back to the
+ * only one (used by update, where the name is only a preference).
+ */
+static int find_accel_map(struct bpf_object *obj, const char *name,
+			  bool fallback, struct bpf_map **mapp)
+{
+	struct bpf_map *map, *found = NULL, *named = NULL;
+	int count = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		if (!is_accel_map(obj, map))
+			continue;
+		count++;
+		found = map;
+		if (name && !strcmp(bpf_map__name(map), name))
+			named = map;
+	}
+	if (named) {
+		*mapp = named;
+		return 0;
+	}
+	if (name && !fallback)
+		return -ENOMSG;
+	if (!count)
+		return -ENOMSG;
+	if (count > 1)
+		return -ENOTUNIQ;
+	*mapp = found;
+	return 0;
+}
+
+/*
+ * Find data member @mname of the map's kvm_accel_ops type and return its
+ * place in the user-side value.  @size is the size the member must have
+ * (the element size for an array, whose element count must be @nelem).
+ */
+static void *ops_member(const struct bpf_object *obj, const struct bpf_map *map,
+			const char *mname, size_t size, __u32 nelem)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_member *m;
+	const struct btf_type *t, *mt;
+	size_t vsize;
+	__u8 *data;
+	__u32 off;
+	int i;
+
+	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+	data = bpf_map__initial_value(map, &vsize);
+	if (!t || !data)
+		return NULL;
+	for (i = 0, m = btf_members(t); i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), mname))
+			continue;
+		if (btf_member_bitfield_size(t, i))
+			return NULL;
+		off = btf_member_bit_offset(t, i);
+		if (off % 8)
+			return NULL;
+		off /= 8;
+		mt = btf__type_by_id(btf, btf__resolve_type(btf, m->type));
+		if (!mt)
+			return NULL;
+		if (nelem) {
+			if (!btf_is_array(mt) || btf_array(mt)->nelems != nelem)
+				return NULL;
+			if (btf__resolve_size(btf, btf_array(mt)->type) != (__s64)size)
+				return NULL;
+			size *= nelem;
+		} else if (btf__resolve_size(btf, m->type) != (__s64)size) {
+			return NULL;
+		}
+		if (off + size > vsize)
+			return NULL;
+		return data + off;
+	}
+	return NULL;
+}
+
+/*
+ * Write the members this library owns and read back bus/base/len, which
+ * the object may have left at their defaults.  Called between open and load.
+ */
+static int set_ops_members(struct kvm_accel_dev *dev, bool override_range)
+{
+	const struct bpf_object *obj = dev->obj;
+	const struct bpf_map *map = dev->map;
+	__u32 *nr_ev, *bus;
+	__u64 *base, *len;
+	int *vm_fd, *ev;
+
+	vm_fd = ops_member(obj, map, "vm_fd", sizeof(int), 0);
+	bus = ops_member(obj, map, "bus", sizeof(__u32), 0);
+	base = ops_member(obj, map, "base", sizeof(__u64), 0);
+	len = ops_member(obj, map, "len", sizeof(__u64), 0);
+	if (!vm_fd || !bus || !base || !len)
+		return -EINVAL;
+	/*
+	 * The eventfd table is always the loader's, never the object's: an
+	 * object may leave the members out only if there are none to pass.
+	 */
+	nr_ev = ops_member(obj, map, "nr_eventfds", sizeof(__u32), 0);
+	ev = ops_member(obj, map, "eventfds", sizeof(int), KVM_ACCEL_MAX_EVENTFDS);
+	if (dev->nr_eventfds && (!nr_ev || !ev))
+		return -EINVAL;
+
+	*vm_fd = dev->vm_fd;
+	if (override_range) {
+		*bus = dev->bus;
+		*base = dev->base;
+		*len = dev->len;
+	} else {
+		dev->bus = dev->bus ?: *bus;
+		dev->base = dev->base ?: *base;
+		dev->len = dev->len ?: *len;
+		*bus = dev->bus;
+		*base = dev->base;
+		*len = dev->len;
+	}
+	if (nr_ev)
+		*nr_ev = dev->nr_eventfds;
+	if (ev) {
+		memset(ev, 0, KVM_ACCEL_MAX_EVENTFDS * sizeof(int));
+		memcpy(ev, dev->eventfds, dev->nr_eventfds * sizeof(int));
+	}
+	return 0;
+}
+
+/*
+ * Create and load only what the attachment needs: the chosen struct_ops map
+ * (libbpf then skips the programs only other struct_ops maps use) and no
+ * program of another type, which could only fail to load or be wasted.
+ */
+static int trim_object(struct bpf_object *obj, struct bpf_map *keep)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		if (map == keep || bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		err = bpf_map__set_autocreate(map, false);
+		if (err)
+			return err;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_STRUCT_OPS)
+			continue;
+		err = bpf_program__set_autoload(prog, false);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * bpf_object__open_file() with its errors sorted into "cannot read the
+ * file" (kept) and "not a BPF object" (-ENOEXEC, whatever libbpf said).
+ */
+static int open_object(const char *path, struct bpf_object **objp)
+{
+	struct bpf_object *obj;
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = fstat(fd, &st) ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -ENOEXEC;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		err = -errno;
+		if (err == -ENOMEM || err == -ENOENT || err == -EACCES)
+			return err;
+		return -ENOEXEC;
+	}
+	*objp = obj;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Open, attach, detach */
+
+static void unmap_regfiles(struct kvm_accel_dev *dev)
+{
+	size_t i;
+
+	for (i = 0; i < dev->nr_maps; i++)
+		munmap(dev->maps[i].addr, dev->maps[i].mmap_sz);
+	free(dev->maps);
+	dev->maps = NULL;
+	dev->nr_maps = 0;
+}
+
+static void dev_free(struct kvm_accel_dev *dev)
+{
+	unmap_regfiles(dev);
+	bpf_object__close(dev->obj);
+	free(dev->pin_path);
+	free(dev);
+}
+
+int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opts,
+		   struct kvm_accel_dev **devp)
+{
+	const char *map_name = OPT(opts, map_name, NULL);
+	const char *pin_path = OPT(opts, pin_path, NULL);
+	const int *eventfds = OPT(opts, eventfds, NULL);
+	__u32 nr_eventfds = OPT(opts, nr_eventfds, 0);
+	__u32 bus = OPT(opts, bus, 0);
+	struct kvm_accel_dev *dev;
+	int err;
+
+	if (!obj_path || !devp || !opts_valid(opts))
+		return -EINVAL;
+	if (bus && bus != KVM_ACCEL_BUS_PIO && bus != KVM_ACCEL_BUS_MMIO)
+		return -EINVAL;
+	if (nr_eventfds > KVM_ACCEL_MAX_EVENTFDS || (nr_eventfds && !eventfds))
+		return -EINVAL;
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->vm_fd = -1;
+	dev->bus = bus;
+	dev->base = OPT(opts, base, 0);
+	dev->len = OPT(opts, len, 0);
+	dev->nr_eventfds = nr_eventfds;
+	if (nr_eventfds)
+		memcpy(dev->eventfds, eventfds, nr_eventfds * sizeof(int));
+	if (pin_path) {
+		dev->pin_path = strdup(pin_path);
+		if (!dev->pin_path) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+	}
+
+	err = open_object(obj_path, &dev->obj);
+	if (err)
+		goto err_free;
+	err = find_accel_map(dev->obj, map_name, false, &dev->map);
+	if (err)
+		goto err_free;
+	/*
+	 * A map outside ".struct_ops.link" would be attached without a link,
+	 * which the module refuses at attach time; say so before loading.
+	 */
+	if (!(bpf_map__map_flags(dev->map) & BPF_F_LINK)) {
+		err = -EOPNOTSUPP;
+		goto err_free;
+	}
+	err = trim_object(dev->obj, dev->map);
+	if (err)
+		goto err_free;
+	/* vm_fd is written again at attach; this resolves the range now. */
+	err = set_ops_members(dev, false);
+	if (err)
+		goto err_free;
+
+	*devp = dev;
+	return 0;
+
+err_free:
+	dev_free(dev);
+	return err;
+}
+
+static int link_id_of_fd(int fd, __u32 *id)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int err;
+
+	err = bpf_link_get_info_by_fd(fd, &info, &len);
+	if (err)
+		return err;
+	*id = info.id;
+	return 0;
+}
+
+int kvm_accel_dev_attach(struct kvm_accel_dev *dev, int vm_fd)
+{
+	struct bpf_link *link;
+	int err;
+
+	if (!dev || dev->link)
+		return -EINVAL;
+	if (!kvm_accel_module_loaded())
+		return -ENODEV;
+	dev->vm_fd = vm_fd;
+	err = check_fds(dev);
+	if (err)
+		return err;
+	err = set_ops_members(dev, true);
+	if (err)
+		return err;
+
+	/*
+	 * A failed load leaves a libbpf object that cannot be loaded again;
+	 * the caller must free the device and start over.
+	 */
+	err = bpf_object__load(dev->obj);
+	if (err)
+		return err;
+
+	link = bpf_map__attach_struct_ops(dev->map);
+	if (!link)
+		return -errno;
+
+	if (dev->pin_path) {
+		err = bpf_link__pin(link, dev->pin_path);
+		if (err) {
+			/* Nobody else has the link yet: destroying it detaches. */
+			bpf_link__destroy(link);
+			return err;
+		}
+	}
+	dev->link = link;
+	return 0;
+}
+
+int kvm_accel_attach(const char *obj_path, int vm_fd,
+		     const struct kvm_accel_attach_opts *opts,
+		     struct kvm_accel_dev **devp)
+{
+	const int *eventfds = OPT(opts, eventfds, NULL);
+	__u32 i, nr_eventfds = OPT(opts, nr_eventfds, 0);
+	struct kvm_accel_dev *dev;
+	int err;
+
+	if (!obj_path || !devp || !opts_valid(opts) ||
+	    nr_eventfds > KVM_ACCEL_MAX_EVENTFDS || (nr_eventfds && !eventfds))
+		return -EINVAL;
+	/*
+	 * The environment first, then the file: a missing module or a wrong
+	 * fd explains a failure better than anything the object could.
+	 */
+	if (!kvm_accel_module_loaded())
+		return -ENODEV;
+	err = kvm_accel_check_vm_fd(vm_fd);
+	for (i = 0; !err && i < nr_eventfds; i++)
+		err = kvm_accel_check_eventfd(eventfds[i]);
+	if (err)
+		return err;
+
+	err = kvm_accel_open(obj_path, opts, &dev);
+	if (err)
+		return err;
+	err = kvm_accel_dev_attach(dev, vm_fd);
+	if (err) {
+		dev_free(dev);
+		return err;
+	}
+	*devp = dev;
+	return 0;
+}
+
+int kvm_accel_link_id(const struct kvm_accel_dev *dev)
+{
+	__u32 id;
+	int err;
+
+	if (!dev || !dev->link)
+		return -EINVAL;
+	err = link_id_of_fd(bpf_link__fd(dev->link), &id);
+	if (err)
+		return err;
+	return id > INT_MAX ? -EOVERFLOW : (int)id;
+}
+
+int kvm_accel_link_fd(const struct kvm_accel_dev *dev)
+{
+	if (!dev || !dev->link)
+		return -EINVAL;
+	return bpf_link__fd(dev->link);
+}
+
+struct bpf_object *kvm_accel_object(const struct kvm_accel_dev *dev)
+{
+	return dev ? dev->obj : NULL;
+}
+
+int kvm_accel_pin(struct kvm_accel_dev *dev, const char *path)
+{
+	if (!dev || !dev->link || !path)
+		return -EINVAL;
+	return bpf_link__pin(dev->link, path);
+}
+
+int kvm_accel_detach(struct kvm_accel_dev *dev)
+{
+	int err = 0, ret;
+
+	if (!dev)
+		return 0;
+	if (dev->link) {
+		/*
+		 * Closing our fd would not end an attachment that is pinned or
+		 * whose fd was passed on; BPF_LINK_DETACH does.
+		 */
+		err = bpf_link__detach(dev->link);
+		/* A kernel without it: unpin and close below still end it. */
+		if (err == -EOPNOTSUPP)
+			err = 0;
+		if (bpf_link__pin_path(dev->link)) {
+			ret = bpf_link__unpin(dev->link);
+			/* Someone removed it already: fine. */
+			if (ret != -ENOENT)
+				err = err ?: ret;
+		}
+		bpf_link__destroy(dev->link);
+	}
+	dev_free(dev);
+	return err;
+}
+
+void kvm_accel_release(struct kvm_accel_dev *dev)
+{
+	if (!dev)
+		return;
+	if (dev->link) {
+		/* Close the fd only: never detach, never unpin. */
+		bpf_link__disconnect(dev->link);
+		bpf_link__destroy(dev->link);
+	}
+	dev_free(dev);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Register files */
+
+static size_t round_up(size_t x, size_t to)
+{
+	return (x + to - 1) / to * to;
+}
+
+void *kvm_accel_regfile(struct kvm_accel_dev *dev, const char *map_name, size_t *size)
+{
+	struct kvm_accel_mapping *m, *tmp;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	struct bpf_map *map;
+	size_t stride, bytes, i;
+	void *addr;
+	int prot;
+
+	if (!dev || !dev->link || !map_name) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* A leading dot matches the section name of global data. */
+	map = bpf_object__find_map_by_name(dev->obj, map_name);
+	if (!map) {
+		errno = ENOENT;
+		return NULL;
+	}
+	/* Ask the kernel: after an update the map may come from the old object. */
+	if (bpf_map_get_info_by_fd(bpf_map__fd(map), &info, &len))
+		return NULL;
+	if (info.type != BPF_MAP_TYPE_ARRAY || !(info.map_flags & BPF_F_MMAPABLE) ||
+	    !info.value_size || !info.max_entries) {
+		errno = EINVAL;
+		return NULL;
+	}
+
+	for (i = 0; i < dev->nr_maps; i++) {
+		if (dev->maps[i].map_id == info.id) {
+			if (size)
+				*size = dev->maps[i].size;
+			return dev->maps[i].addr;
+		}
+	}
+
+	/*
+	 * The mapping is ours rather than libbpf's (which it also keeps for
+	 * global data) so that it outlives the object across an update.
+	 * Array elements sit round_up(value_size, 8) apart in the kernel.
+	 */
+	stride = round_up(info.value_size, 8);
+	if (info.max_entries > SIZE_MAX / stride) {
+		errno = E2BIG;
+		return NULL;
+	}
+	bytes = stride * info.max_entries;
+	tmp = realloc(dev->maps, (dev->nr_maps + 1) * sizeof(*dev->maps));
+	if (!tmp) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	dev->maps = tmp;
+
+	/* Like libbpf: maps the programs cannot write are frozen, map them read-only. */
+	prot = PROT_READ;
+	if (!(info.map_flags & BPF_F_RDONLY_PROG))
+		prot |= PROT_WRITE;
+	addr = mmap(NULL, round_up(bytes, sysconf(_SC_PAGESIZE)), prot, MAP_SHARED,
+		    bpf_map__fd(map), 0);
+	if (addr == MAP_FAILED)
+		return NULL;
+
+	m = &dev->maps[dev->nr_maps++];
+	m->map_id = info.id;
+	m->addr = addr;
+	m->mmap_sz = round_up(bytes, sysconf(_SC_PAGESIZE));
+	m->size = info.max_entries == 1 ? info.value_size : bytes;
+	if (size)
+		*size = m->size;
+	return addr;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Update */
+
+/*
+ * The map of the attached object @old that @map of the new object takes
+ * over, if any.  Global data is matched by section name, since libbpf
+ * prefixes the object's name, which may differ; the section name comes
+ * from the new object's BTF, still its own before any reuse.  Anything
+ * else is matched by map name.
+ */
+static struct bpf_map *same_map(struct bpf_object *old, const struct bpf_object *obj,
+				const struct bpf_map *map)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const char *name = bpf_map__name(map);
+	const struct btf_type *t;
+	struct bpf_map *prev;
+
+	if (bpf_map__is_internal(map)) {
+		t = btf ? btf__type_by_id(btf, bpf_map__btf_value_type_id(map)) : NULL;
+		if (t && btf_is_datasec(t))
+			name = btf__name_by_offset(btf, t->name_off);
+		else
+			name = strchr(name, '.');
+		/* bpf_object__find_map_by_name() matches ".bss" by section. */
+		if (!name || name[0] != '.')
+			return NULL;
+	}
+	prev = bpf_object__find_map_by_name(old, name);
+	if (!prev || !bpf_map__autocreate(prev) ||
+	    bpf_map__type(prev) == BPF_MAP_TYPE_STRUCT_OPS)
+		return NULL;
+	return prev;
+}
+
+/*
+ * Make every map of @obj that the attached object also has use the
+ * attached object's kernel map, so the new programs see the state (and
+ * register file) the old ones left.  Struct_ops maps are per object,
+ * read-only data is per object configuration, pinned maps libbpf shares
+ * by itself.
+ */
+static int share_maps(struct bpf_object *old, struct bpf_object *obj)
+{
+	struct bpf_map *map, *prev;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS ||
+		    (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG) ||
+		    bpf_map__pin_path(map) || !bpf_map__autocreate(map))
+			continue;
+		prev = same_map(old, obj, map);
+		if (!prev)
+			continue;
+		if (bpf_map__type(map) != bpf_map__type(prev) ||
+		    bpf_map__key_size(map) != bpf_map__key_size(prev) ||
+		    bpf_map__value_size(map) != bpf_map__value_size(prev) ||
+		    bpf_map__max_entries(map) != bpf_map__max_entries(prev) ||
+		    bpf_map__map_flags(map) != bpf_map__map_flags(prev))
+			return -EINVAL;
+		err = bpf_map__reuse_fd(map, bpf_map__fd(prev));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int kvm_accel_update(struct kvm_accel_dev *dev, const char *obj_path)
+{
+	struct bpf_map *map, *old_map;
+	struct bpf_object *obj, *old;
+	int err;
+
+	if (!dev || !dev->link || !obj_path)
+		return -EINVAL;
+	if (!kvm_accel_module_loaded())
+		return -ENODEV;
+	/* The module resolves vm_fd and the eventfds again, in this process. */
+	err = check_fds(dev);
+	if (err)
+		return err;
+
+	err = open_object(obj_path, &obj);
+	if (err)
+		return err;
+	err = find_accel_map(obj, bpf_map__name(dev->map), true, &map);
+	if (err)
+		goto out_close;
+	if (!(bpf_map__map_flags(map) & BPF_F_LINK)) {
+		err = -EOPNOTSUPP;
+		goto out_close;
+	}
+	err = trim_object(obj, map);
+	err = err ?: share_maps(dev->obj, obj);
+	if (err)
+		goto out_close;
+
+	/* set_ops_members() works on dev->obj/map: switch, and back on error. */
+	old = dev->obj;
+	old_map = dev->map;
+	dev->obj = obj;
+	dev->map = map;
+	err = set_ops_members(dev, true);
+	err = err ?: bpf_object__load(obj);
+	err = err ?: bpf_link__update_map(dev->link, map);
+	if (err) {
+		dev->obj = old;
+		dev->map = old_map;
+		goto out_close;
+	}
+	/* The link holds the new map now; the old object may go. */
+	obj = old;
+out_close:
+	bpf_object__close(obj);
+	return err;
+}

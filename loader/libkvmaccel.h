@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * libkvmaccel: attach kvm-accel device fast paths to a VM.
+ *
+ * A device fast path is a BPF object holding one struct_ops map of type
+ * kvm_accel_ops (see bpf/kvm_accel.h).  A VMM attaches it to one of its VM
+ * file descriptors, maps the register file the programs share with it, and
+ * detaches it when the device goes away:
+ *
+ *	struct kvm_accel_dev *dev;
+ *	size_t sz;
+ *	int err;
+ *
+ *	err = kvm_accel_attach("ide.bpf.o", vm_fd, NULL, &dev);
+ *	if (err)
+ *		return err;
+ *	regs = kvm_accel_regfile(dev, ".bss", &sz);
+ *	...
+ *	kvm_accel_detach(dev);
+ *
+ * Every function returns 0 (or a non-negative value) on success and a
+ * negative errno on failure, and never prints or exits.  libbpf's own
+ * messages (verifier logs among them) go wherever the application pointed
+ * libbpf_set_print(); this library does not touch that setting.
+ *
+ * A struct kvm_accel_dev is not thread safe: one thread at a time.
+ */
+#ifndef _LIBKVMACCEL_H
+#define _LIBKVMACCEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <kvm_accel_abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBKVMACCEL_VERSION	"0.1.0"
+
+/*
+ * Where the module publishes attachments, one directory each, named by BPF
+ * link id (or holding a link_id file that names it).  The environment
+ * variable KVM_ACCEL_SYSFS_DIR replaces the path; it exists so that tests
+ * can run the userspace error paths on a machine without the module (it is
+ * ignored in set-user-ID programs).
+ */
+#define KVM_ACCEL_SYSFS_DIR	"/sys/kernel/kvm_accel"
+
+struct bpf_object;
+
+/* One opened accelerator object: its struct_ops map and, once attached, link. */
+struct kvm_accel_dev;
+
+/*
+ * Attach options, in libbpf's OPTS style: set @sz to sizeof(struct
+ * kvm_accel_attach_opts).  Fields beyond @sz count as zero, so a program
+ * built against an older header keeps working.  A NULL pointer means all
+ * defaults.
+ */
+struct kvm_accel_attach_opts {
+	size_t sz;
+	/*
+	 * The struct_ops map to attach.  NULL: the object's only
+	 * kvm_accel_ops map (-ENOMSG if it has none, -ENOTUNIQ if several).
+	 */
+	const char *map_name;
+	__u32 bus;		/* KVM_ACCEL_BUS_*; 0 keeps the object's */
+	__u64 base;		/* 0 keeps the object's (so base 0 needs the object's default) */
+	__u64 len;		/* 0 keeps the object's */
+	/*
+	 * Eventfds the programs may signal (kvm_accel_signal_eventfd(), index
+	 * into this table), normally KVM irqfds.  Descriptors of the calling
+	 * process; they must stay open until attached, and until any
+	 * kvm_accel_update(), which passes the same table again.
+	 */
+	const int *eventfds;
+	__u32 nr_eventfds;	/* at most KVM_ACCEL_MAX_EVENTFDS */
+	/* If set, pin the link at this bpffs path once attached. */
+	const char *pin_path;
+};
+
+#define KVM_ACCEL_ATTACH_OPTS(_name, ...)				\
+	struct kvm_accel_attach_opts _name = {				\
+		.sz = sizeof(struct kvm_accel_attach_opts),		\
+		__VA_ARGS__						\
+	}
+
+/*
+ * Open @obj_path, load it and attach its kvm_accel_ops map to the VM behind
+ * @vm_fd (a descriptor of the calling process: the module resolves it in the
+ * process that creates the link).  On success *@devp holds the device; on
+ * failure nothing is left attached or pinned and *@devp is untouched.
+ *
+ * Errors, in the order they are checked:
+ *  -EINVAL     bad arguments or options
+ *  -ENODEV     the kvm_accel module is not loaded
+ *  -EBADF      @vm_fd is not an open KVM VM fd, or an eventfd is not an eventfd
+ *  -ENOENT, -EACCES, -EISDIR
+ *              the object file is missing, unreadable or a directory
+ *  -ENOEXEC    the file is not a BPF object libbpf can open
+ *  -ENOMSG     not an accelerator: no kvm_accel_ops map (named @map_name)
+ *  -ENOTUNIQ   several kvm_accel_ops maps and no @map_name
+ *  -EOPNOTSUPP the map is not declared in SEC(".struct_ops.link")
+ *  anything else: from libbpf or the kernel at load or attach, e.g.
+ *  -EEXIST (range overlaps a KVM device or another attachment),
+ *  -ENOSPC (too many attachments on the VM), -EINVAL (the module rejected
+ *  bus/base/len/flags), -EACCES (verifier), -ESRCH/-ENOTSUP (kernel has no
+ *  kvm_accel_ops type: module missing or built without BTF).
+ */
+int kvm_accel_attach(const char *obj_path, int vm_fd,
+		     const struct kvm_accel_attach_opts *opts,
+		     struct kvm_accel_dev **devp);
+
+/*
+ * kvm_accel_attach() in two steps, for callers that want to reach the
+ * object between opening and loading (to set const volatile knobs in
+ * .rodata through kvm_accel_object(), say).  kvm_accel_open() only reads
+ * the file: it returns the object errors listed above and needs neither
+ * the module nor a VM.  kvm_accel_dev_attach() loads and attaches; after a
+ * failure the device stays opened (not attached) and must still be freed
+ * with kvm_accel_detach().  Non-struct_ops programs and other struct_ops
+ * maps of the object are not loaded.
+ */
+int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opts,
+		   struct kvm_accel_dev **devp);
+int kvm_accel_dev_attach(struct kvm_accel_dev *dev, int vm_fd);
+
+/* The BPF link id (> 0), which names /sys/kernel/kvm_accel/<id>. -EINVAL if not attached. */
+int kvm_accel_link_id(const struct kvm_accel_dev *dev);
+/* The link's fd, owned by @dev.  -EINVAL if not attached. */
+int kvm_accel_link_fd(const struct kvm_accel_dev *dev);
+/* The libbpf object, owned by @dev.  Replaced by kvm_accel_update(). */
+struct bpf_object *kvm_accel_object(const struct kvm_accel_dev *dev);
+
+/*
+ * Pin the link at @path on bpffs, so the attachment outlives this process.
+ * -EBUSY if @dev already pinned it; -EINVAL if not attached or @path is
+ * not on bpffs.  kvm_accel_detach() removes the pin again.
+ */
+int kvm_accel_pin(struct kvm_accel_dev *dev, const char *path);
+
+/*
+ * The register file: a shared mapping of the BPF_F_MMAPABLE array map
+ * @map_name, writes visible to the programs at once.  Global data is named
+ * after its section (".bss", ".data", ".data.regs"), any other map by its
+ * name.  *@size (if not NULL) is the map's value size for a one-entry map
+ * such as global data, else max_entries * round_up(value_size, 8), the
+ * kernel's stride.  A read-only map (.rodata) is mapped read-only.
+ *
+ * The mapping belongs to @dev: repeated calls return the same address, it
+ * survives kvm_accel_update() (which keeps the maps, see there), and it is
+ * unmapped by kvm_accel_detach() / kvm_accel_release().
+ *
+ * Returns NULL with errno set: EINVAL (not attached, or not an mmapable
+ * array), ENOENT (no such map), or mmap()'s error.
+ */
+void *kvm_accel_regfile(struct kvm_accel_dev *dev, const char *map_name, size_t *size);
+
+struct kvm_accel_counters {
+	__u64 handled;	/* accesses completed in the kernel */
+	__u64 exits;	/* declined by the program (or no program): exited to the VMM */
+	__u64 errors;	/* bad return value or malformed access: exited */
+};
+
+/* What the module reports for one attachment. */
+struct kvm_accel_info {
+	__u32 link_id;
+	char name[KVM_ACCEL_NAME_LEN];
+	__u32 bus;		/* KVM_ACCEL_BUS_* */
+	__u64 base;
+	__u64 len;
+	__s32 vm_pid;		/* pid of the process that created the VM */
+	struct kvm_accel_counters counters;
+};
+
+/*
+ * Read the counters, or everything, of attachment @link_id from sysfs.
+ * -ENODEV if the module is not loaded, -ENOENT if there is no such
+ * attachment (or it went away while being read), -EPROTO if a file does not
+ * hold what it should.
+ */
+int kvm_accel_read_counters(__u32 link_id, struct kvm_accel_counters *c);
+int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info);
+
+/*
+ * Link ids of all attachments, ascending.  Stores at most @max of them in
+ * @ids (which may be NULL when @max is 0) and returns how many there are,
+ * which may exceed @max.  -ENODEV if the module is not loaded.
+ */
+int kvm_accel_list(__u32 *ids, size_t max);
+
+/*
+ * Replace the programs of an attached device with those of @obj_path,
+ * atomically: every guest access runs either the old or the new programs.
+ * The new object uses the map named like the attached one if it has such a
+ * kvm_accel_ops map, else its only one.  VM, bus, base, length and
+ * eventfds stay those of the attachment (the module refuses a change), so
+ * the VM fd and the eventfds given at attach time must still be open.
+ *
+ * State carries over: every map of the new object named like a map of the
+ * old one (global data by section name) reuses the old kernel map, so the
+ * register file and the addresses kvm_accel_regfile() returned stay valid.
+ * Such a map must keep its type, key and value size, entries and flags
+ * (-EINVAL otherwise).  Read-only data (.rodata) is the new object's own.
+ *
+ * On success @dev holds the new object and the old one is closed; on
+ * failure nothing changed.  A shared global data map keeps libbpf's
+ * initial-value buffer in the new object, which bpf_map__initial_value()
+ * returns: reach register files through kvm_accel_regfile() only.
+ */
+int kvm_accel_update(struct kvm_accel_dev *dev, const char *obj_path);
+
+/*
+ * Detach: end the attachment (BPF_LINK_DETACH, so it ends even if someone
+ * else holds the link), remove the pin this library made, unmap register
+ * files, close the object and free @dev.  Also frees a device that was only
+ * opened.  Safe on NULL.  @dev is freed even when an error is returned.
+ */
+int kvm_accel_detach(struct kvm_accel_dev *dev);
+
+/*
+ * Free @dev without detaching.  A pinned attachment lives on (it can be
+ * ended later through its link id or pin); an unpinned one ends when the
+ * last descriptor of its link is closed, normally right here.
+ */
+void kvm_accel_release(struct kvm_accel_dev *dev);
+
+/* 1 if the kvm_accel module is loaded, else 0. */
+int kvm_accel_module_loaded(void);
+
+/*
+ * 0 if @fd is an open KVM VM fd (or an eventfd) of the calling process,
+ * else -EBADF.  Where /proc is not mounted only openness can be checked.
+ */
+int kvm_accel_check_vm_fd(int fd);
+int kvm_accel_check_eventfd(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _LIBKVMACCEL_H */

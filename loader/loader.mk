@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# libkvmaccel and the kvm-accel tool, included by the top-level Makefile
+# (which provides O, Q, CC, USER_CFLAGS, USER_LDLIBS and LIBBPF_A).
+#
+#   $(O)/libkvmaccel.a   the library a VMM links (with libbpf, -lelf -lz)
+#   $(O)/kvm-accel       the command line tool
+
+.PHONY: loader
+
+LOADER_HDRS := loader/libkvmaccel.h loader/kvm_accel_cli.h include/kvm_accel_abi.h
+LIBKVMACCEL_OBJS := $(O)/loader/libkvmaccel.o
+KVM_ACCEL_CLI_OBJS := $(O)/loader/kvm-accel.o
+
+# The kernel's own UAPI headers: the distribution's linux/bpf.h may predate
+# what libbpf 1.5 and the module use (BPF_F_LINK, link detach).
+LOADER_CFLAGS := $(USER_CFLAGS) -I$(UAPI_INC) -D_GNU_SOURCE
+
+loader: $(O)/libkvmaccel.a $(O)/kvm-accel
+
+# Position independent, so the archive can go into a VMM's shared object.
+$(O)/loader/%.o: loader/%.c $(LOADER_HDRS)
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(LOADER_CFLAGS) -fPIC -c $< -o $@
+
+$(O)/libkvmaccel.a: $(LIBKVMACCEL_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(O)/kvm-accel: $(KVM_ACCEL_CLI_OBJS) $(O)/libkvmaccel.a $(LIBBPF_A)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LOADER_CFLAGS) -o $@ $(KVM_ACCEL_CLI_OBJS) $(O)/libkvmaccel.a $(USER_LDLIBS)

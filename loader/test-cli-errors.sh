@@ -1,0 +1,338 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Error paths of the kvm-accel tool: exit statuses, messages, and the order
+# in which problems are reported (arguments 2, module 3, fds 4, object 5).
+# Runs without the module: KVM_ACCEL_SYSFS_DIR points the tool at an empty
+# or made-up sysfs directory, so the checks after the module's can be
+# reached anywhere.  The kernel still decides everything it decides; no
+# test here attaches anything for real.
+#
+# Usage: test-cli-errors.sh KVM_ACCEL_CLI BPF_BUILD_DIR
+#   BPF_BUILD_DIR is $(O)/bpf: it holds verifier-tests/progs/not_accel.bpf.o
+#   and, if built, selftests/progs/regfile_{pio,linkless}.bpf.o.
+#
+# Output is TAP.  Tests that need /dev/kvm and python3 (to hand the tool a
+# real VM fd) are skipped without them, and the "module not loaded" test on
+# the real sysfs path is skipped where the module is loaded.
+
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 KVM_ACCEL_CLI BPF_BUILD_DIR" >&2
+	exit 2
+fi
+CLI=$1
+BPF=$2
+
+REAL_SYSFS=/sys/kernel/kvm_accel
+TMP=$(mktemp -d) || exit 2
+HOLDER_PID=
+cleanup()
+{
+	if [ -n "$HOLDER_PID" ]; then
+		kill "$HOLDER_PID" 2>/dev/null
+		wait "$HOLDER_PID" 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+NOMOD=$TMP/no-such-dir		# module "not loaded"
+FAKE=$TMP/sysfs			# module "loaded", no attachments
+mkdir -p "$FAKE"
+
+n=0
+failed=0
+
+ok()
+{
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok()
+{
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+}
+
+skip()
+{
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+# expect DESC STATUS PATTERN SYSFS CMD...
+# Run CMD with the tool's sysfs directory set to SYSFS (empty: the real
+# one) and stdin on /dev/null; check the exit status and that PATTERN (a
+# fixed string, empty for none) occurs in stdout or stderr.
+expect()
+{
+	local desc=$1 want=$2 pattern=$3 sysfs=$4 out rc
+	shift 4
+
+	if [ -n "$sysfs" ]; then
+		out=$(KVM_ACCEL_SYSFS_DIR=$sysfs "$@" </dev/null 2>&1)
+	else
+		out=$(env -u KVM_ACCEL_SYSFS_DIR "$@" </dev/null 2>&1)
+	fi
+	rc=$?
+	if [ "$rc" -eq "$want" ] && { [ -z "$pattern" ] || grep -qF -- "$pattern" <<<"$out"; }; then
+		ok "$desc"
+		return 0
+	fi
+	not_ok "$desc"
+	echo "#   expected status $want${pattern:+ and '$pattern'}, got $rc:"
+	sed 's/^/#   /' <<<"$out"
+	return 1
+}
+
+# expect_json DESC STATUS PATTERN SYSFS CMD...: like expect, on stdout only,
+# which must be one JSON line starting with PATTERN.
+expect_json()
+{
+	local desc=$1 want=$2 pattern=$3 sysfs=$4 out rc
+	shift 4
+
+	out=$(KVM_ACCEL_SYSFS_DIR=$sysfs "$@" </dev/null 2>/dev/null)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && [ "${out#"$pattern"}" != "$out" ] &&
+	   [ "$(wc -l <<<"$out")" -eq 1 ]; then
+		ok "$desc"
+		return 0
+	fi
+	not_ok "$desc"
+	echo "#   expected status $want and stdout starting '$pattern', got $rc:"
+	sed 's/^/#   /' <<<"$out"
+	return 1
+}
+
+NOT_ACCEL=$BPF/verifier-tests/progs/not_accel.bpf.o
+REGFILE=$BPF/selftests/progs/regfile_pio.bpf.o
+LINKLESS=$BPF/selftests/progs/regfile_linkless.bpf.o
+TEXT=$TMP/not-bpf.o
+echo "this is not an ELF file" >"$TEXT"
+
+# --- usage (2), reported before anything else: the module is "missing" ---
+
+expect "no arguments" 2 "missing command" "$NOMOD" "$CLI"
+expect "unknown command" 2 "unknown command 'frobnicate'" "$NOMOD" "$CLI" frobnicate
+expect_json "unknown command, JSON" 2 '{"error":' "$NOMOD" "$CLI" -j frobnicate
+expect "unknown global option" 2 "unknown option '--frob'" "$NOMOD" "$CLI" --frob list
+expect "help" 0 "EXIT STATUS" "$NOMOD" "$CLI" help
+expect "help of a command, by prefix" 0 "Usage: $(basename "$CLI") attach" "$NOMOD" \
+	"$CLI" help att
+expect "help of an unknown command" 2 "unknown command 'nope'" "$NOMOD" "$CLI" help nope
+expect "version" 0 "kvm-accel " "$NOMOD" "$CLI" -V
+expect_json "version, JSON" 0 '{"version":' "$NOMOD" "$CLI" --json --version
+expect "attach: no object" 2 "missing object file" "$NOMOD" "$CLI" attach --fd 3
+expect "attach: no --fd" 2 "missing --fd" "$NOMOD" "$CLI" attach "$NOT_ACCEL"
+expect "attach: two objects" 2 "unexpected argument" "$NOMOD" \
+	"$CLI" attach "$NOT_ACCEL" "$NOT_ACCEL" --fd 3
+expect "attach: --fd not a number" 2 "invalid --fd 'abc': not a number" "$NOMOD" \
+	"$CLI" attach x.o --fd abc
+expect "attach: --fd negative" 2 "invalid --fd '-1': out of range" "$NOMOD" \
+	"$CLI" attach x.o --fd -1
+expect "attach: --fd trailing junk" 2 "invalid --fd '3x': not a number" "$NOMOD" \
+	"$CLI" attach x.o --fd 3x
+expect "attach: --fd too large" 2 "invalid --fd '0x80000000': out of range" "$NOMOD" \
+	"$CLI" attach x.o --fd 0x80000000
+expect "attach: --fd without a value" 2 "option '--fd' needs an argument" "$NOMOD" \
+	"$CLI" attach x.o --fd
+expect "attach: --pid 0" 2 "invalid --pid '0': out of range" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --pid 0
+expect "attach: --base bare 0x" 2 "invalid --base '0x': not a number" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --base 0x
+expect "attach: --base beyond 64 bits" 2 "out of range" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --base 0x10000000000000000
+expect "attach: --len 0" 2 "invalid --len '0': out of range" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --len 0
+expect "attach: --bus isa" 2 "invalid --bus 'isa'" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --bus isa
+expect "attach: 17 eventfds" 2 "more than 16 --eventfd" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 $(for i in $(seq 17); do echo --eventfd 0; done)
+expect "attach: unknown option" 2 "unknown option '--frob'" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --frob
+expect "list: extra argument" 2 "unexpected argument 'x'" "$NOMOD" "$CLI" list x
+expect "stats: id not a number" 2 "invalid link id 'abc'" "$NOMOD" "$CLI" stats abc
+expect "detach: no id" 2 "missing link id" "$NOMOD" "$CLI" detach
+expect "detach: id 0" 2 "invalid link id '0': out of range" "$NOMOD" "$CLI" detach 0
+expect "detach: id beyond 32 bits" 2 "out of range" "$NOMOD" "$CLI" detach 0x100000000
+expect "detach: two ids" 2 "unexpected argument '2'" "$NOMOD" "$CLI" detach 1 2
+
+# --- module not loaded (3), before fds and objects ---
+
+if [ -d "$REAL_SYSFS" ]; then
+	skip "module not loaded (real sysfs)" "the kvm_accel module is loaded"
+else
+	expect "module not loaded (real sysfs)" 3 "module is not loaded" "" "$CLI" list
+fi
+expect "list: module not loaded" 3 "module is not loaded" "$NOMOD" "$CLI" list
+expect "stats: module not loaded" 3 "module is not loaded" "$NOMOD" "$CLI" stats 1
+expect "detach: module not loaded" 3 "module is not loaded" "$NOMOD" "$CLI" detach 1
+expect_json "detach: module not loaded, JSON" 3 '{"error":' "$NOMOD" "$CLI" -j detach 1
+expect "attach: module before fd and object" 3 "module is not loaded" "$NOMOD" \
+	"$CLI" attach /nonexistent.bpf.o --fd 77
+
+# --- bad fds (4), before objects ---
+
+expect "attach: --fd not open" 4 "fd 77 is not open" "$FAKE" \
+	"$CLI" attach /nonexistent.bpf.o --fd 77
+expect "attach: --fd not a KVM fd" 4 "fd 0 is not a KVM VM fd (it is /dev/null)" "$FAKE" \
+	"$CLI" attach /nonexistent.bpf.o --fd 0
+expect_json "attach: --fd not a KVM fd, JSON" 4 '{"error":"fd 0 is not a KVM VM fd' "$FAKE" \
+	"$CLI" attach -j /nonexistent.bpf.o --fd 0
+sleep 0 &
+DEAD=$!
+wait "$DEAD"
+expect "attach: --pid of a dead process" 4 "no process $DEAD" "$FAKE" \
+	"$CLI" attach /nonexistent.bpf.o --pid "$DEAD" --fd 3
+
+# --- with a real VM fd: objects (5) ---
+
+# with_vm CMD...: run CMD with a fresh KVM VM fd on fd 9.
+with_vm()
+{
+	python3 -c '
+import fcntl, os, sys
+kvm = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+vm = fcntl.ioctl(kvm, 0xAE01, 0)	# KVM_CREATE_VM
+os.dup2(vm, 9)
+os.execv(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+HAVE_VM=
+if [ ! -w /dev/kvm ]; then
+	NO_VM="no /dev/kvm"
+elif ! command -v python3 >/dev/null; then
+	NO_VM="no python3 to create a VM fd"
+elif ! with_vm /bin/true </dev/null 2>/dev/null; then
+	NO_VM="cannot create a VM"
+else
+	HAVE_VM=1
+fi
+
+vm_test()
+{
+	if [ -z "$HAVE_VM" ]; then
+		skip "$1" "$NO_VM"
+		return
+	fi
+	local desc=$1 want=$2 pattern=$3
+	shift 3
+	expect "$desc" "$want" "$pattern" "$FAKE" with_vm "$@"
+}
+
+vm_test "attach: --eventfd not an eventfd" 4 "fd 0 is not an eventfd" \
+	"$CLI" attach /nonexistent.bpf.o --fd 9 --eventfd 0
+vm_test "attach: object missing" 5 "/nonexistent.bpf.o: No such file or directory" \
+	"$CLI" attach /nonexistent.bpf.o --fd 9
+vm_test "attach: object is a directory" 5 "Is a directory" \
+	"$CLI" attach "$TMP" --fd 9
+vm_test "attach: object is not BPF" 5 "not a BPF object file" \
+	"$CLI" attach "$TEXT" --fd 9
+if [ -f "$NOT_ACCEL" ]; then
+	vm_test "attach: BPF object that is not an accelerator" 5 "not an accelerator" \
+		"$CLI" attach "$NOT_ACCEL" --fd 9
+else
+	skip "attach: BPF object that is not an accelerator" "$NOT_ACCEL not built"
+fi
+if [ -f "$LINKLESS" ] && [ -f "$REGFILE" ]; then
+	vm_test "attach: map not in .struct_ops.link" 5 "cannot be attached through a BPF link" \
+		"$CLI" attach "$LINKLESS" --fd 9
+	vm_test "attach: --map naming no kvm_accel_ops map" 5 "no kvm_accel_ops map named 'nope'" \
+		"$CLI" attach "$REGFILE" --fd 9 --map nope
+	# Only where the kernel cannot know kvm_accel_ops: elsewhere it would attach.
+	if [ -d "$REAL_SYSFS" ]; then
+		skip "attach: kernel without kvm_accel_ops" "the kvm_accel module is loaded"
+	else
+		vm_test "attach: kernel without kvm_accel_ops" 1 "no kvm_accel_ops type" \
+			"$CLI" attach "$REGFILE" --fd 9
+	fi
+else
+	for t in "map not in .struct_ops.link" "--map naming no kvm_accel_ops map" \
+		 "kernel without kvm_accel_ops"; do
+		skip "attach: $t" "selftests objects not built"
+	done
+fi
+
+# --- --pid: fds taken from another process ---
+
+PID_TESTS=("--pid: fd taken, then the object is checked"
+	   "--pid: no such fd in the process"
+	   "--pid: fd of the process not a KVM fd")
+if [ -z "$HAVE_VM" ]; then
+	for t in "${PID_TESTS[@]}"; do
+		skip "$t" "$NO_VM"
+	done
+else
+	# A VMM stand-in: holds a VM fd on 9 until its stdin closes.
+	coproc HOLDER {
+		exec python3 -c '
+import fcntl, os, sys
+kvm = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+vm = fcntl.ioctl(kvm, 0xAE01, 0)
+os.dup2(vm, 9)
+os.dup2(os.open("/dev/null", os.O_RDONLY), 8)
+print(os.getpid(), flush=True)
+sys.stdin.read()'
+	}
+	HOLDER_PID=$HOLDER_PID
+	read -r -u "${HOLDER[0]}" VMM_PID
+	# pidfd_getfd() needs ptrace access, which a container may deny.
+	probe=$(KVM_ACCEL_SYSFS_DIR=$FAKE "$CLI" attach /nonexistent.bpf.o \
+		--pid "$VMM_PID" --fd 9 </dev/null 2>&1)
+	if grep -q "not allowed to take fd" <<<"$probe"; then
+		for t in "${PID_TESTS[@]}"; do
+			skip "$t" "no ptrace access to other processes here"
+		done
+	else
+		expect "${PID_TESTS[0]}" 5 "No such file or directory" "$FAKE" \
+			"$CLI" attach /nonexistent.bpf.o --pid "$VMM_PID" --fd 9
+		expect "${PID_TESTS[1]}" 4 "process $VMM_PID has no fd 55" "$FAKE" \
+			"$CLI" attach /nonexistent.bpf.o --pid "$VMM_PID" --fd 55
+		expect "${PID_TESTS[2]}" 4 "fd 8 of process $VMM_PID is not a KVM VM fd" "$FAKE" \
+			"$CLI" attach /nonexistent.bpf.o --pid "$VMM_PID" --fd 8
+	fi
+	eval "exec ${HOLDER[1]}>&-"
+	wait "$HOLDER_PID" 2>/dev/null
+	HOLDER_PID=
+fi
+
+# --- attachments (6), and listing a made-up sysfs directory ---
+
+# A link id no kernel has handed out; detach refuses ids sysfs does not show.
+BIG=4000000000
+expect "stats: no such attachment" 6 "no attachment with link id $BIG" "$FAKE" \
+	"$CLI" stats $BIG
+expect "detach: no such attachment" 6 "no attachment with link id $BIG" "$FAKE" \
+	"$CLI" detach $BIG
+expect_json "detach: no such attachment, JSON" 6 '{"error":' "$FAKE" "$CLI" -j detach $BIG
+expect "list: no attachments" 0 "" "$FAKE" "$CLI" list
+expect_json "list: no attachments, JSON" 0 '[]' "$FAKE" "$CLI" -j list
+
+mkdir -p "$FAKE/$BIG"
+printf '%s\n' 'ide"0' >"$FAKE/$BIG/name"
+echo pio >"$FAKE/$BIG/bus"
+echo 0x1f0 >"$FAKE/$BIG/base"
+echo 8 >"$FAKE/$BIG/length"
+echo 4242 >"$FAKE/$BIG/vm_pid"
+echo 11 >"$FAKE/$BIG/handled"
+echo 22 >"$FAKE/$BIG/exits"
+echo 33 >"$FAKE/$BIG/errors"
+expect "list: one attachment" 0 "$BIG: ide\"0  pio 0x1f0-0x1f7 (8 bytes)  vm_pid 4242" "$FAKE" \
+	"$CLI" list
+expect_json "list: one attachment, JSON" 0 \
+	"[{\"id\":$BIG,\"name\":\"ide\\\"0\",\"bus\":\"pio\",\"base\":496,\"length\":8,\"vm_pid\":4242,\"pinned\":null,\"handled\":11,\"exits\":22,\"errors\":33}]" \
+	"$FAKE" "$CLI" -j list
+expect_json "stats ID, JSON" 0 "{\"id\":$BIG,\"name\":\"ide\\\"0\",\"handled\":11,\"exits\":22,\"errors\":33}" \
+	"$FAKE" "$CLI" stats -j $BIG
+expect "detach: attachment shown but no such BPF link" 6 "no attachment with link id $BIG" \
+	"$FAKE" "$CLI" detach $BIG
+echo garbage >"$FAKE/$BIG/handled"
+expect "stats: unreadable counter" 1 "Protocol error" "$FAKE" "$CLI" stats $BIG
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the kvm-accel selftests; see accel_test_util.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel_test_util.h"
+
+const struct accel_bus accel_pio = {
+	.obj = "regfile_pio.bpf.o",
+	.bus = KVM_ACCEL_BUS_PIO,
+	.base = REGFILE_PIO_BASE,
+	.len = REGFILE_PIO_LEN,
+	.max_width = 4,
+};
+
+const struct accel_bus accel_mmio = {
+	.obj = "regfile_mmio.bpf.o",
+	.bus = KVM_ACCEL_BUS_MMIO,
+	.base = REGFILE_MMIO_BASE,
+	.len = REGFILE_MMIO_LEN,
+	.max_width = 8,
+};
+
+/* ---- VMM side ------------------------------------------------------------ */
+
+void accel_vmm_init(struct accel_vmm *vmm, struct kvm_vcpu *vcpu,
+		    const struct accel_bus *bus, const __u8 *regs)
+{
+	*vmm = (struct accel_vmm) {
+		.vcpu = vcpu,
+		.bus = bus,
+		.regs = regs,
+	};
+}
+
+/*
+ * The device's slow path.  The access must be a single one (no string I/O)
+ * that starts inside the range; it may reach past the end.
+ */
+static void accel_vmm_serve(struct accel_vmm *vmm)
+{
+	const struct accel_bus *bus = vmm->bus;
+	struct kvm_run *run = vmm->vcpu->run;
+	struct accel_exit *e = &vmm->last;
+	__u8 *data;
+	__u32 i;
+
+	if (run->exit_reason == KVM_EXIT_IO && bus->bus == KVM_ACCEL_BUS_PIO) {
+		TEST_ASSERT(run->io.count == 1,
+			    "string I/O at port 0x%x, count %u", run->io.port,
+			    run->io.count);
+		*e = (struct accel_exit) {
+			.addr = run->io.port,
+			.len = run->io.size,
+			.is_write = run->io.direction == KVM_EXIT_IO_OUT,
+		};
+		data = (__u8 *)run + run->io.data_offset;
+	} else if (run->exit_reason == KVM_EXIT_MMIO &&
+		   bus->bus == KVM_ACCEL_BUS_MMIO) {
+		*e = (struct accel_exit) {
+			.addr = run->mmio.phys_addr,
+			.len = run->mmio.len,
+			.is_write = run->mmio.is_write,
+		};
+		data = run->mmio.data;
+	} else {
+		TEST_FAIL("unexpected exit %u (%s)", run->exit_reason,
+			  exit_reason_str(run->exit_reason));
+	}
+	e->reason = run->exit_reason;
+
+	TEST_ASSERT(e->addr >= bus->base && e->addr - bus->base < bus->len &&
+		    e->len >= 1 && e->len <= bus->max_width,
+		    "%u-byte %s at 0x%llx is not an access to the device",
+		    e->len, e->is_write ? "write" : "read", e->addr);
+
+	if (e->is_write) {
+		memcpy(&e->data, data, e->len);
+	} else {
+		for (i = 0; i < e->len; i++) {
+			__u64 off = e->addr - bus->base + i;
+
+			data[i] = off < bus->len ? vmm->regs[off] : 0xff;
+		}
+		memcpy(&e->data, data, e->len);
+	}
+	vmm->exits++;
+	if (e->addr - bus->base + e->len > bus->len)
+		vmm->straddles++;
+}
+
+uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc)
+{
+	uint64_t cmd;
+
+	for (;;) {
+		vcpu_run(vmm->vcpu);
+		cmd = get_ucall(vmm->vcpu, uc);
+		if (cmd == UCALL_ABORT)
+			REPORT_GUEST_ASSERT(*uc);
+		if (cmd != UCALL_NONE)
+			return cmd;
+		accel_vmm_serve(vmm);
+	}
+}
+
+void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage)
+{
+	struct ucall uc;
+
+	TEST_ASSERT_EQ(accel_vmm_run(vmm, &uc), UCALL_SYNC);
+	TEST_ASSERT_EQ(uc.args[1], stage);
+}
+
+void accel_vmm_done(struct accel_vmm *vmm)
+{
+	struct ucall uc;
+
+	TEST_ASSERT_EQ(accel_vmm_run(vmm, &uc), UCALL_DONE);
+}
+
+struct kvm_vm *accel_vm_create(struct kvm_vcpu **vcpu, const struct accel_bus *bus,
+			       void *guest_code)
+{
+	struct kvm_vm *vm;
+
+	vm = vm_create_with_one_vcpu(vcpu, guest_code);
+	if (bus->bus == KVM_ACCEL_BUS_MMIO)
+		virt_map(vm, bus->base, bus->base,
+			 DIV_ROUND_UP(bus->len, vm->page_size));
+	vcpu_args_set(*vcpu, 3, bus->bus, bus->base, bus->len);
+	return vm;
+}
+
+void accel_fill(__u8 *regs, uint64_t seed)
+{
+	int i;
+
+	for (i = 0; i < REGFILE_SIZE; i++)
+		regs[i] = accel_pattern(seed, i);
+}
+
+/* ---- attaching ----------------------------------------------------------- */
+
+const char *accel_build_path(const char *rel)
+{
+	static char path[PATH_MAX];
+	const char *build = getenv("KA_BUILD");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	/* Run by hand: this binary is $(O)/selftests/<name>_test. */
+	if (!build || !*build) {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		TEST_ASSERT(n > 0, "readlink(/proc/self/exe) failed");
+		exe[n] = '\0';
+		build = dirname(dirname(exe));
+	}
+	TEST_ASSERT(snprintf(path, sizeof(path), "%s/%s", build, rel) <
+		    (int)sizeof(path), "path of %s too long", rel);
+	TEST_ASSERT(!access(path, R_OK), "%s: %s (not built?)", path,
+		    strerror(errno));
+	return path;
+}
+
+const char *accel_obj_path(const char *name)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "bpf/selftests/progs/%s", name);
+	return accel_build_path(rel);
+}
+
+int __accel_attach(int vm_fd, const char *obj, __u32 bus, __u64 base,
+		   __u64 len, struct kvm_accel_dev **devp)
+{
+	KVM_ACCEL_ATTACH_OPTS(opts, .bus = bus, .base = base, .len = len);
+
+	return kvm_accel_attach(obj, vm_fd, &opts, devp);
+}
+
+struct kvm_accel_dev *accel_attach(struct kvm_vm *vm, const struct accel_bus *bus)
+{
+	struct kvm_accel_dev *dev;
+	int ret;
+
+	ret = __accel_attach(vm->fd, accel_obj_path(bus->obj), bus->bus,
+			     bus->base, bus->len, &dev);
+	TEST_ASSERT(!ret, "attaching %s at 0x%llx: %s", bus->obj, bus->base,
+		    strerror(-ret));
+	return dev;
+}
+
+__u8 *accel_regs(struct kvm_accel_dev *dev)
+{
+	size_t size;
+	__u8 *regs;
+
+	regs = kvm_accel_regfile(dev, ".bss", &size);
+	TEST_ASSERT(regs, "mapping the register file: %s", strerror(errno));
+	TEST_ASSERT(size >= REGFILE_SIZE, "register file of %zu bytes", size);
+	return regs;
+}
+
+__u32 accel_link_id(struct kvm_accel_dev *dev)
+{
+	int id = kvm_accel_link_id(dev);
+
+	TEST_ASSERT(id > 0, "kvm_accel_link_id: %s", strerror(-id));
+	return id;
+}
+
+/* ---- sysfs --------------------------------------------------------------- */
+
+struct kvm_accel_counters accel_counters(__u32 link_id)
+{
+	struct kvm_accel_counters c;
+	int ret;
+
+	ret = kvm_accel_read_counters(link_id, &c);
+	TEST_ASSERT(!ret, "counters of attachment %u: %s", link_id,
+		    strerror(-ret));
+	return c;
+}
+
+void accel_assert_counters(__u32 link_id, __u64 handled, __u64 exits, __u64 errors)
+{
+	struct kvm_accel_counters c = accel_counters(link_id);
+
+	TEST_ASSERT(c.handled == handled && c.exits == exits && c.errors == errors,
+		    "attachment %u: handled %llu exits %llu errors %llu, expected %llu %llu %llu",
+		    link_id, c.handled, c.exits, c.errors, handled, exits, errors);
+}
+
+bool accel_attached(__u32 link_id)
+{
+	struct kvm_accel_counters c;
+	int ret;
+
+	ret = kvm_accel_read_counters(link_id, &c);
+	TEST_ASSERT(!ret || ret == -ENOENT, "counters of attachment %u: %s",
+		    link_id, strerror(-ret));
+	return !ret;
+}
+
+long accel_module_refcnt(const char *module)
+{
+	char path[128];
+	long refcnt;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", module);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "%s: %s", path, strerror(errno));
+	TEST_ASSERT(fscanf(f, "%ld", &refcnt) == 1, "%s: no number", path);
+	fclose(f);
+	return refcnt;
+}
+
+const char *accel_kvm_vendor_module(void)
+{
+	if (!access("/sys/module/kvm_amd", F_OK))
+		return "kvm_amd";
+	TEST_ASSERT(!access("/sys/module/kvm_intel", F_OK),
+		    "neither kvm_amd nor kvm_intel is loaded");
+	return "kvm_intel";
+}
+
+struct accel_refs accel_refs(void)
+{
+	return (struct accel_refs) {
+		.accel = accel_module_refcnt("kvm_accel"),
+		.kvm = accel_module_refcnt(accel_kvm_vendor_module()),
+	};
+}
+
+static bool accel_released(__u32 link_id, const struct accel_refs *before)
+{
+	struct accel_refs now = accel_refs();
+
+	return (!link_id || !accel_attached(link_id)) &&
+	       now.accel == before->accel && now.kvm == before->kvm;
+}
+
+bool accel_wait_released(__u32 link_id, const struct accel_refs *before)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited < ACCEL_RELEASE_TIMEOUT_MS; waited += 10) {
+		if (accel_released(link_id, before))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return accel_released(link_id, before);
+}
+
+/* ---- fixture ------------------------------------------------------------- */
+
+void accel_fixture_setup(struct accel_fixture *f, const struct accel_bus *bus)
+{
+	TEST_REQUIRE(kvm_accel_module_loaded());
+
+	f->bus = bus;
+	f->vm = accel_vm_create(&f->vcpu, bus, NULL);
+	f->dev = accel_attach(f->vm, bus);
+	f->link_id = accel_link_id(f->dev);
+	f->regs = accel_regs(f->dev);
+	accel_vmm_init(&f->vmm, f->vcpu, bus, f->regs);
+}
+
+void accel_fixture_teardown(struct accel_fixture *f)
+{
+	kvm_accel_detach(f->dev);
+	kvm_vm_free(f->vm);
+}

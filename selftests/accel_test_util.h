@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the kvm-accel selftests share: the register-file device on each bus
+ * (selftests/progs/regfile.h), guest accessors for it, a VMM run loop that
+ * serves the device's slow path and counts every access that reaches
+ * userspace, attaching through libkvmaccel, and the module's sysfs.
+ *
+ * Functions named accel_*() assert on failure; __accel_*() return a
+ * negative errno instead.
+ */
+#ifndef _ACCEL_TEST_UTIL_H
+#define _ACCEL_TEST_UTIL_H
+
+#include <stdbool.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "ucall_common.h"
+
+#include <libkvmaccel.h>
+#include "progs/regfile.h"
+
+/* One bus of the register-file device, as the tests attach it. */
+struct accel_bus {
+	const char *obj;	/* object under $KA_BUILD/bpf/selftests/progs */
+	__u32 bus;		/* KVM_ACCEL_BUS_* */
+	__u64 base;
+	__u64 len;
+	__u32 max_width;	/* widest access: 4 for PIO, 8 for MMIO */
+};
+
+extern const struct accel_bus accel_pio;
+extern const struct accel_bus accel_mmio;
+
+/* Bound on waiting for an asynchronous release (see accel_wait_released()). */
+#define ACCEL_RELEASE_TIMEOUT_MS	5000
+
+/* ---- guest side ---------------------------------------------------------- */
+
+/*
+ * Byte @off of test pattern @seed.  0x3b is odd, so the REGFILE_SIZE bytes
+ * of one pattern are all different, and different seeds differ everywhere.
+ */
+static inline uint8_t accel_pattern(uint64_t seed, uint64_t off)
+{
+	return (uint8_t)(seed * 0x9d + off * 0x3b + 0x11);
+}
+
+/*
+ * What a read of @len bytes at offset @off returns while the register file
+ * holds pattern @seed, on a device of @range bytes: the registers inside the
+ * range and all ones beyond it, which is what the slow path of
+ * accel_vmm_run() returns for an access straddling the end.
+ */
+static inline uint64_t accel_expected(uint64_t seed, uint64_t range,
+				      uint64_t off, uint32_t len)
+{
+	uint64_t val = 0;
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		val |= (uint64_t)(off + i < range ? accel_pattern(seed, off + i) : 0xff)
+		       << (8 * i);
+	return val;
+}
+
+/* One guest access of @len bytes to port or guest physical address @addr. */
+static inline uint64_t accel_guest_read(uint32_t bus, uint64_t addr, uint32_t len)
+{
+	uint16_t port = addr;
+	uint32_t v32;
+	uint16_t v16;
+	uint8_t v8;
+
+	if (bus == KVM_ACCEL_BUS_PIO) {
+		switch (len) {
+		case 1:
+			asm volatile("inb %1, %0" : "=a"(v8) : "d"(port));
+			return v8;
+		case 2:
+			asm volatile("inw %1, %0" : "=a"(v16) : "d"(port));
+			return v16;
+		case 4:
+			asm volatile("inl %1, %0" : "=a"(v32) : "d"(port));
+			return v32;
+		}
+	} else {
+		switch (len) {
+		case 1:
+			return *(volatile uint8_t *)addr;
+		case 2:
+			return *(volatile uint16_t *)addr;
+		case 4:
+			return *(volatile uint32_t *)addr;
+		case 8:
+			return *(volatile uint64_t *)addr;
+		}
+	}
+	GUEST_FAIL("no %u-byte access on bus %u", len, bus);
+	return 0;
+}
+
+static inline void accel_guest_write(uint32_t bus, uint64_t addr, uint32_t len,
+				     uint64_t val)
+{
+	uint16_t port = addr;
+
+	if (bus == KVM_ACCEL_BUS_PIO) {
+		switch (len) {
+		case 1:
+			asm volatile("outb %0, %1" : : "a"((uint8_t)val), "d"(port));
+			return;
+		case 2:
+			asm volatile("outw %0, %1" : : "a"((uint16_t)val), "d"(port));
+			return;
+		case 4:
+			asm volatile("outl %0, %1" : : "a"((uint32_t)val), "d"(port));
+			return;
+		}
+	} else {
+		switch (len) {
+		case 1:
+			*(volatile uint8_t *)addr = val;
+			return;
+		case 2:
+			*(volatile uint16_t *)addr = val;
+			return;
+		case 4:
+			*(volatile uint32_t *)addr = val;
+			return;
+		case 8:
+			*(volatile uint64_t *)addr = val;
+			return;
+		}
+	}
+	GUEST_FAIL("no %u-byte access on bus %u", len, bus);
+}
+
+/*
+ * Access @i of a test sequence: the widths the bus has in turn, offsets
+ * spread over the range, never a straddling access and never a write the
+ * fast path declines.
+ */
+static inline uint32_t accel_seq_width(uint32_t bus, uint64_t i)
+{
+	return 1U << (i % (bus == KVM_ACCEL_BUS_PIO ? 3 : 4));
+}
+
+static inline uint64_t accel_seq_offset(uint64_t range, uint32_t width, uint64_t i)
+{
+	uint64_t off = (i * 7) % (range - width + 1);
+
+	return off == REGFILE_DECLINE_OFFSET ? off + 1 : off;
+}
+
+static inline uint64_t accel_seq_value(uint64_t i)
+{
+	return (i + 1) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* The low @len bytes of @val. */
+static inline uint64_t accel_truncate(uint64_t val, uint32_t len)
+{
+	return len >= 8 ? val : val & ((1ULL << (8 * len)) - 1);
+}
+
+/* ---- VMM side ------------------------------------------------------------ */
+
+/* One device access that reached userspace. */
+struct accel_exit {
+	__u32 reason;		/* KVM_EXIT_IO or KVM_EXIT_MMIO */
+	__u64 addr;		/* port or guest physical address */
+	__u32 len;
+	bool is_write;
+	__u64 data;		/* written, or returned to the guest */
+};
+
+/*
+ * The VMM of one vCPU.  Device accesses that exit are served like the fast
+ * path would serve them, from @regs, except that writes are recorded but
+ * never stored: a test can tell from the register file which path a write
+ * took.
+ */
+struct accel_vmm {
+	struct kvm_vcpu *vcpu;
+	const struct accel_bus *bus;
+	const __u8 *regs;	/* REGFILE_SIZE bytes the slow path reads */
+	__u64 exits;		/* device accesses that reached userspace */
+	__u64 straddles;	/* of which reached past the end of the range */
+	struct accel_exit last;	/* the latest of them */
+};
+
+void accel_vmm_init(struct accel_vmm *vmm, struct kvm_vcpu *vcpu,
+		    const struct accel_bus *bus, const __u8 *regs);
+/*
+ * Run the vCPU until the guest makes a ucall and return its command, serving
+ * device exits on the way.  A guest assertion fails the test, and so does
+ * any other exit or an access outside the device's range.
+ */
+uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc);
+/* accel_vmm_run() and assert that the guest reached GUEST_SYNC(@stage). */
+void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage);
+/* accel_vmm_run() and assert that the guest reached GUEST_DONE(). */
+void accel_vmm_done(struct accel_vmm *vmm);
+
+/*
+ * A VM with one vCPU running @guest_code(bus, base, len) for the device on
+ * @bus, with the MMIO range identity mapped in the guest.
+ */
+struct kvm_vm *accel_vm_create(struct kvm_vcpu **vcpu, const struct accel_bus *bus,
+			       void *guest_code);
+
+/* Store pattern @seed into the REGFILE_SIZE registers at @regs. */
+void accel_fill(__u8 *regs, uint64_t seed);
+
+/*
+ * $KA_BUILD/@rel, where KA_BUILD defaults to the build directory this
+ * binary is in.  The path is valid until the next call.
+ */
+const char *accel_build_path(const char *rel);
+/* The test object @name under $KA_BUILD/bpf/selftests/progs. */
+const char *accel_obj_path(const char *name);
+
+int __accel_attach(int vm_fd, const char *obj, __u32 bus, __u64 base,
+		   __u64 len, struct kvm_accel_dev **devp);
+/* Attach @bus's device at its range to @vm. */
+struct kvm_accel_dev *accel_attach(struct kvm_vm *vm, const struct accel_bus *bus);
+/* The device's register file, mapped. */
+__u8 *accel_regs(struct kvm_accel_dev *dev);
+__u32 accel_link_id(struct kvm_accel_dev *dev);
+
+/* The module's counters for attachment @link_id. */
+struct kvm_accel_counters accel_counters(__u32 link_id);
+void accel_assert_counters(__u32 link_id, __u64 handled, __u64 exits, __u64 errors);
+/* Whether the module lists attachment @link_id. */
+bool accel_attached(__u32 link_id);
+
+/* Module reference counts of kvm_accel and of KVM's vendor module. */
+struct accel_refs {
+	long accel;
+	long kvm;
+};
+/* "kvm_amd" or "kvm_intel", whichever is loaded. */
+const char *accel_kvm_vendor_module(void);
+long accel_module_refcnt(const char *module);
+struct accel_refs accel_refs(void);
+/*
+ * Wait until attachment @link_id (if not 0) is gone and the reference counts
+ * are back to @before, for at most ACCEL_RELEASE_TIMEOUT_MS.  Only for what
+ * the kernel releases asynchronously: a link closed by a dying process, and
+ * struct_ops maps, which are freed after an RCU grace period and hold a
+ * reference on the module until then.  Returns whether it happened.
+ */
+bool accel_wait_released(__u32 link_id, const struct accel_refs *before);
+
+/*
+ * A harness fixture: one VM with one vCPU, the register-file device
+ * attached on the variant's bus, its register file mapped.
+ */
+struct accel_fixture {
+	const struct accel_bus *bus;
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	struct kvm_accel_dev *dev;
+	__u32 link_id;
+	__u8 *regs;
+	struct accel_vmm vmm;
+};
+
+void accel_fixture_setup(struct accel_fixture *f, const struct accel_bus *bus);
+void accel_fixture_teardown(struct accel_fixture *f);
+
+#endif /* _ACCEL_TEST_UTIL_H */
