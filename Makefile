@@ -51,7 +51,7 @@ BPFTOOL := $(TOOLS)/bpftool/bpftool
 CLANG ?= clang-16
 CC ?= gcc
 
-build: kmod bpf loader selftests verifier-tests demo-progs
+build: kmod bpf loader devices selftests verifier-tests demo-progs
 
 kmod: $(O)/kvm_accel.ko
 
@@ -83,9 +83,10 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(LIBBPF_INC) \
 	-I$(CURDIR)/include -I$(CURDIR)/loader
 USER_LDLIBS := $(LIBBPF_A) -lelf -lz
 
--include loader/loader.mk
--include selftests/selftests.mk
--include verifier-tests/verifier-tests.mk
+include loader/loader.mk
+include devices/devices.mk
+include selftests/selftests.mk
+include verifier-tests/verifier-tests.mk
 include demo/demo.mk
 
 clean:

@@ -15,10 +15,10 @@ $(O)/demo/%.o: demo/%.c
 	@echo "  CC      $@"
 	$(Q)$(CC) $(ST_CFLAGS) -c $< -o $@
 
-$(O)/demo/%_demo: $(O)/demo/%_demo.o $(LIBKVM_STRING_OBJ) $(ST_OUT)/libkvm.a \
-		  $(O)/libkvmaccel.a
+$(O)/demo/%_demo: $(O)/demo/%_demo.o $(ST_UTIL_OBJS) $(LIBKVM_STRING_OBJ) \
+		  $(ST_OUT)/libkvm.a $(O)/libkvmaccel.a $(DEV_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(KVM_ST_LDFLAGS) $(filter %.o,$^) $(O)/libkvmaccel.a \
-		$(ST_OUT)/libkvm.a $(USER_LDLIBS) -ldl -o $@
+	$(Q)$(CC) $(KVM_ST_LDFLAGS) $(filter %.o,$^) $(DEV_LIB) $(O)/libkvmaccel.a \
+		$(ST_OUT)/libkvm.a $(USER_LDLIBS) -ldl -lm -o $@
 
 .SECONDARY: $(patsubst %,%.o,$(DEMO_PROGS))

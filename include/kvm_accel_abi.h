@@ -22,7 +22,7 @@
 #define KVM_ACCEL_BUS_MMIO	2
 
 #define KVM_ACCEL_NAME_LEN	32	/* including the terminating NUL */
-#define KVM_ACCEL_MAX_EVENTFDS	16	/* eventfds one attachment may signal */
+#define KVM_ACCEL_MAX_EVENTFDS	64	/* eventfds one attachment may signal */
 #define KVM_ACCEL_MAX_PER_VM	16	/* attachments on one VM */
 #define KVM_ACCEL_PIO_LIMIT	0x10000	/* port ranges end at or below this */
 
@@ -40,6 +40,13 @@ struct kvm_accel_ctx {
 	__u32 vcpu_id;	/* KVM vCPU id of the accessing vCPU */
 	__u32 is_write;	/* 1 for a write, 0 for a read */
 	__u32 bus;	/* KVM_ACCEL_BUS_PIO or KVM_ACCEL_BUS_MMIO */
+	/*
+	 * The module's state for this access, used by the kfuncs.  Being a
+	 * pointer, it also makes the verifier accept only the real context
+	 * as a kfunc argument: a struct of scalars alone could be forged on
+	 * the program's stack or in a map.
+	 */
+	const void *priv;
 };
 
 #endif /* _KVM_ACCEL_ABI_H */

@@ -54,12 +54,14 @@ struct kvm_accel_stats {
 struct kvm_accel_att {
 	struct kvm_io_device iodev;
 	struct kvm *kvm;
+	struct module *kvm_owner;	/* KVM's vendor module, see reg() */
 	struct kvm_accel_binding __rcu *binding;
 	enum kvm_bus bus_idx;
 	u32 bus;
 	u64 base;
 	u64 len;
-	u32 link_id;
+	struct bpf_link *link;	/* holds the attachment; outlives it */
+	u32 sysfs_id;		/* its directory's name, 0 until added */
 	pid_t vm_pid;
 	bool on_bus;
 	char name[KVM_ACCEL_NAME_LEN];

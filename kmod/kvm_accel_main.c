@@ -11,9 +11,10 @@
  * value, or the trampoline skipping the program) makes the device decline,
  * and the access exits to the VMM exactly as if the module were absent.
  *
- * Lifetime: reg() takes a reference on the VM and on this module, unreg()
- * drops both.  Attachment is only possible through a BPF link, so closing
- * or detaching the link (or the VMM dying) always ends the attachment.
+ * Lifetime: reg() takes a reference on the VM, on KVM's vendor module that
+ * runs it and on this module; unreg() drops them.  Attachment is only
+ * possible through a BPF link, so closing or detaching the link (or the VMM
+ * dying) always ends the attachment.
  */
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
@@ -37,12 +38,6 @@ BTF_ID_LIST(kvm_accel_btf_ids)
 BTF_ID(struct, kvm_accel_ctx)
 BTF_ID(struct, kvm_accel_ops)
 
-/* What the kfuncs can reach from the context pointer of a running program. */
-struct kvm_accel_run {
-	struct kvm_accel_ctx ctx;
-	struct kvm_accel_binding *binding;
-};
-
 static void kvm_accel_count(struct kvm_accel_att *att, int ret)
 {
 	if (ret == KVM_ACCEL_HANDLED)
@@ -62,7 +57,8 @@ static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 			      gpa_t addr, int len, void *val, bool write)
 {
 	int (*prog)(struct kvm_accel_ctx *ctx);
-	struct kvm_accel_run run;
+	struct kvm_accel_binding *b;
+	struct kvm_accel_ctx acc;
 	int ret;
 
 	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
@@ -71,31 +67,32 @@ static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 		return -EOPNOTSUPP;
 	}
 
-	run.binding = srcu_dereference(att->binding, &att->kvm->srcu);
-	prog = write ? run.binding->ops->write : run.binding->ops->read;
+	b = srcu_dereference(att->binding, &att->kvm->srcu);
+	prog = write ? b->ops->write : b->ops->read;
 	if (!prog) {
 		this_cpu_inc(att->stats->exits);
 		return -EOPNOTSUPP;
 	}
 
-	run.ctx = (struct kvm_accel_ctx) {
+	acc = (struct kvm_accel_ctx) {
 		.addr = addr,
 		.offset = addr - att->base,
 		.len = len,
 		.vcpu_id = vcpu->vcpu_id,
 		.is_write = write,
 		.bus = att->bus,
+		.priv = b,
 	};
 	if (write)
-		memcpy(&run.ctx.data, val, len);
+		memcpy(&acc.data, val, len);
 
-	ret = prog(&run.ctx);
+	ret = prog(&acc);
 	kvm_accel_count(att, ret);
 	if (ret != KVM_ACCEL_HANDLED)
 		return -EOPNOTSUPP;
 
 	if (!write)
-		memcpy(val, &run.ctx.result, len);
+		memcpy(val, &acc.result, len);
 	return 0;
 }
 
@@ -147,8 +144,7 @@ __bpf_kfunc_start_defs();
  */
 __bpf_kfunc int kvm_accel_signal_eventfd(struct kvm_accel_ctx *ctx, u32 idx)
 {
-	struct kvm_accel_run *run = container_of(ctx, struct kvm_accel_run, ctx);
-	struct kvm_accel_binding *b = run->binding;
+	const struct kvm_accel_binding *b = ctx->priv;
 
 	if (idx >= b->nr_eventfds)
 		return -EINVAL;
@@ -163,9 +159,10 @@ BTF_ID_FLAGS(func, kvm_accel_signal_eventfd, KF_TRUSTED_ARGS)
 BTF_KFUNCS_END(kvm_accel_kfunc_ids)
 
 /*
- * The kfuncs dereference the context as a struct kvm_accel_run, which is
- * only true for the context of a kvm_accel_ops program: refuse every other
- * struct_ops type.  Filters see every kfunc of the hook, not just ours.
+ * The kfuncs trust ctx->priv, which only the module sets, and only in the
+ * context of a kvm_accel_ops program (the verifier guarantees the pointer is
+ * that context, never a copy): refuse every other struct_ops type.  Filters
+ * see every kfunc of the hook, not just ours.
  */
 static int kvm_accel_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
@@ -223,7 +220,7 @@ static const char *kvm_accel_ctx_field(int off)
 #define F(_f) { offsetof(struct kvm_accel_ctx, _f), \
 		offsetofend(struct kvm_accel_ctx, _f), #_f }
 		F(addr), F(offset), F(data), F(result),
-		F(len), F(vcpu_id), F(is_write), F(bus),
+		F(len), F(vcpu_id), F(is_write), F(bus), F(priv),
 #undef F
 	};
 	int i;
@@ -252,9 +249,16 @@ static int kvm_accel_btf_struct_access(struct bpf_verifier_log *log,
 	}
 	if (off >= start && off + size <= end)
 		return NOT_INIT;
+	if (off + size > sizeof(struct kvm_accel_ctx)) {
+		bpf_log(log,
+			"kvm_accel: store beyond struct kvm_accel_ctx, only ctx->result may be written (off %d size %d)\n",
+			off, size);
+		return -EACCES;
+	}
+	/* Name the first read-only byte stored to: a store may start in result. */
 	bpf_log(log,
 		"kvm_accel: ctx->%s is read-only, only ctx->result may be written (off %d size %d)\n",
-		kvm_accel_ctx_field(off), off, size);
+		kvm_accel_ctx_field(off >= start && off < end ? end : off), off, size);
 	return -EACCES;
 }
 
@@ -337,8 +341,15 @@ static int kvm_accel_validate(void *kdata)
 	return 0;
 }
 
-/* The VM behind @fd in the calling process, with a reference held. */
-static struct kvm *kvm_accel_get_vm(int fd)
+/*
+ * The VM behind @fd in the calling process, with a reference held on it and
+ * on *@owner, the module whose code runs the VM (KVM's vendor module, owner
+ * of the VM file's operations).  In 6.12 only open KVM files pin that
+ * module, and an attachment keeps the VM after the VMM closed them: without
+ * this reference, kvm_amd or kvm_intel could be unloaded under a live VM.
+ * The file is open here, so its own reference keeps @owner until ours.
+ */
+static struct kvm *kvm_accel_get_vm(int fd, struct module **owner)
 {
 	struct fd f = fdget(fd);
 	struct kvm *kvm;
@@ -350,9 +361,18 @@ static struct kvm *kvm_accel_get_vm(int fd)
 		return ERR_PTR(-EBADF);
 	}
 	kvm = fd_file(f)->private_data;
+	*owner = fd_file(f)->f_op->owner;
+	__module_get(*owner);
 	kvm_get_kvm(kvm);
 	fdput(f);
 	return kvm;
+}
+
+/* Drop what kvm_accel_get_vm() took: the VM may be destroyed here. */
+static void kvm_accel_put_vm(struct kvm *kvm, struct module *owner)
+{
+	kvm_put_kvm(kvm);
+	module_put(owner);
 }
 
 static void kvm_accel_binding_free(struct kvm_accel_binding *b)
@@ -402,6 +422,7 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 	struct kvm_accel_ops *ops = kdata;
 	struct kvm_accel_binding *b;
 	struct kvm_accel_att *att;
+	struct module *owner;
 	struct kvm *kvm;
 	int ret;
 
@@ -412,13 +433,13 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 	if (!link)
 		return -EOPNOTSUPP;
 
-	kvm = kvm_accel_get_vm(ops->vm_fd);
+	kvm = kvm_accel_get_vm(ops->vm_fd, &owner);
 	if (IS_ERR(kvm))
 		return PTR_ERR(kvm);
 
 	b = kvm_accel_binding_new(ops);
 	if (IS_ERR(b)) {
-		kvm_put_kvm(kvm);
+		kvm_accel_put_vm(kvm, owner);
 		return PTR_ERR(b);
 	}
 
@@ -434,11 +455,12 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 		goto err_att;
 	}
 	att->kvm = kvm;
+	att->kvm_owner = owner;
 	att->bus = ops->bus;
 	att->bus_idx = ops->bus == KVM_ACCEL_BUS_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS;
 	att->base = ops->base;
 	att->len = ops->len;
-	att->link_id = link->id;
+	att->link = link;
 	att->vm_pid = kvm->userspace_pid;
 	strscpy(att->name, ops->name, sizeof(att->name));
 	RCU_INIT_POINTER(att->binding, b);
@@ -485,7 +507,7 @@ err_att:
 	kvm_accel_att_free(att);
 err_binding:
 	kvm_accel_binding_free(b);
-	kvm_put_kvm(kvm);
+	kvm_accel_put_vm(kvm, owner);
 	return ret;
 }
 
@@ -494,6 +516,7 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 	struct kvm_accel_ops *ops = kdata;
 	struct kvm_accel_binding *b;
 	struct kvm_accel_att *att;
+	struct module *owner;
 	struct kvm *kvm;
 
 	mutex_lock(&kvm_accel_lock);
@@ -503,6 +526,7 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 		return;
 	}
 	kvm = att->kvm;
+	owner = att->kvm_owner;
 	mutex_lock(&kvm->slots_lock);
 	kvm_accel_iobus_remove(kvm, att->bus_idx, &att->iodev);
 	mutex_unlock(&kvm->slots_lock);
@@ -515,7 +539,7 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 	b = rcu_dereference_protected(att->binding, true);
 	kvm_accel_binding_free(b);
 	kvm_accel_att_free(att);
-	kvm_put_kvm(kvm);
+	kvm_accel_put_vm(kvm, owner);
 	module_put(THIS_MODULE);
 }
 
@@ -530,15 +554,16 @@ static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 	struct kvm_accel_ops *ops = kdata, *old = old_kdata;
 	struct kvm_accel_binding *b, *old_b;
 	struct kvm_accel_att *att;
+	struct module *owner;
 	struct kvm *kvm;
 	int ret = 0;
 
-	kvm = kvm_accel_get_vm(ops->vm_fd);
+	kvm = kvm_accel_get_vm(ops->vm_fd, &owner);
 	if (IS_ERR(kvm))
 		return PTR_ERR(kvm);
 	b = kvm_accel_binding_new(ops);
 	if (IS_ERR(b)) {
-		kvm_put_kvm(kvm);
+		kvm_accel_put_vm(kvm, owner);
 		return PTR_ERR(b);
 	}
 
@@ -560,12 +585,12 @@ static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 
 	synchronize_srcu(&kvm->srcu);
 	kvm_accel_binding_free(old_b);
-	kvm_put_kvm(kvm);
+	kvm_accel_put_vm(kvm, owner);
 	return 0;
 out:
 	mutex_unlock(&kvm_accel_lock);
 	kvm_accel_binding_free(b);
-	kvm_put_kvm(kvm);
+	kvm_accel_put_vm(kvm, owner);
 	return ret;
 }
 

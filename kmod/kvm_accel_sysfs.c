@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/kvm_accel/<link id>/: one directory per attachment, named by
- * the id of the BPF link that holds it, so userspace can go from a link to
- * its counters and back.  One value per file.
+ * /sys/kernel/kvm_accel/<n>/: one directory per attachment, one value per
+ * file.  link_id names the BPF link that holds the attachment, so userspace
+ * can go from a link to its counters and back.  The directory cannot be
+ * named by the link id: reg() runs before the link gets its id (the id is
+ * published once the link is settled, after reg() returns), so directories
+ * are numbered by the module and link_id is read when shown: it is 0 while
+ * the link is still being created.
  *
  * The attachment is freed by the kobject release, after kobject_del() has
  * drained any reader still inside a show() method.
  */
+#include <linux/bpf.h>
+#include <linux/idr.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include "kvm_accel.h"
 
 static struct kobject *kvm_accel_kobj;
+static DEFINE_IDA(kvm_accel_ida);
 
 #define to_att(k) container_of(k, struct kvm_accel_att, kobj)
 
@@ -75,6 +82,13 @@ static ssize_t length_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute length_attr = __ATTR_RO(length);
 
+static ssize_t link_id_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_att(kobj)->link->id));
+}
+static struct kobj_attribute link_id_attr = __ATTR_RO(link_id);
+
 static ssize_t vm_pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
@@ -84,6 +98,7 @@ static ssize_t vm_pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 static struct kobj_attribute vm_pid_attr = __ATTR_RO(vm_pid);
 
 static struct attribute *kvm_accel_att_attrs[] = {
+	&link_id_attr.attr,
 	&name_attr.attr,
 	&bus_attr.attr,
 	&base_attr.attr,
@@ -100,6 +115,8 @@ static void kvm_accel_att_release(struct kobject *kobj)
 {
 	struct kvm_accel_att *att = to_att(kobj);
 
+	if (att->sysfs_id)
+		ida_free(&kvm_accel_ida, att->sysfs_id);
 	free_percpu(att->stats);
 	kfree(att);
 }
@@ -112,7 +129,13 @@ static const struct kobj_type kvm_accel_att_ktype = {
 
 int kvm_accel_sysfs_add(struct kvm_accel_att *att)
 {
-	return kobject_add(&att->kobj, kvm_accel_kobj, "%u", att->link_id);
+	int id;
+
+	id = ida_alloc_min(&kvm_accel_ida, 1, GFP_KERNEL);
+	if (id < 0)
+		return id;
+	att->sysfs_id = id;
+	return kobject_add(&att->kobj, kvm_accel_kobj, "%u", att->sysfs_id);
 }
 
 void kvm_accel_sysfs_del(struct kvm_accel_att *att)
@@ -140,4 +163,5 @@ int kvm_accel_sysfs_init(void)
 void kvm_accel_sysfs_exit(void)
 {
 	kobject_put(kvm_accel_kobj);
+	ida_destroy(&kvm_accel_ida);
 }

@@ -6,7 +6,8 @@
  * from a running VMM with pidfd_getfd(2) (the module only needs the fd in
  * the process that creates the link), and pins the link on bpffs so the
  * attachment outlives the tool.  Everything else reads the module's sysfs
- * directory, one entry per attachment named by its BPF link id.
+ * directory through the library, one entry per attachment; attachments are
+ * named by their BPF link id throughout.
  *
  * Errors go to stderr as "kvm-accel: error: ...", or to stdout as
  * {"error": "..."} with -j, and map to the exit statuses of
@@ -35,6 +36,8 @@
 
 #include "libkvmaccel.h"
 #include "kvm_accel_cli.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -215,9 +218,8 @@ static int not_found(__u32 id)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && !debug)
-		return 0;
-	if (level == LIBBPF_INFO && !debug)
+	/* Warnings carry the verifier log of a refused program: always show them. */
+	if (level != LIBBPF_WARN && !debug)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -241,7 +243,7 @@ static int parse_u64(const char *s, __u64 max, __u64 *out)
 	}
 	if (!*s)
 		return -EINVAL;
-	if (*s == '-')
+	if (*s == '-' && isdigit((unsigned char)s[1]))
 		return -ERANGE;
 	for (p = s; *p; p++)
 		if (base == 16 ? !isxdigit((unsigned char)*p) : !isdigit((unsigned char)*p))
@@ -532,7 +534,7 @@ static int take_fd(int pidfd, int pid, int fd, const char *what)
 		return -fail(KVM_ACCEL_EXIT_BAD_FD, NULL, "process %d exited", pid);
 	case EPERM:
 		return -fail(KVM_ACCEL_EXIT_FAILURE,
-			     "taking another process's fd needs ptrace access to it: the same user and kernel.yama.ptrace_scope=0, or CAP_SYS_PTRACE",
+			     "needs ptrace access to it: CAP_SYS_PTRACE, or same user and no Yama",
 			     "not allowed to take fd %d of process %d: %s", fd, pid,
 			     strerror(errno));
 	default:
@@ -604,7 +606,8 @@ static int attach_error(int err)
 	case -ENODEV:
 		return no_module();
 	case -EBADF:
-		return fail(KVM_ACCEL_EXIT_BAD_FD, NULL, "the kernel refused the VM fd or an eventfd");
+		return fail(KVM_ACCEL_EXIT_BAD_FD, NULL,
+			    "the kernel refused the VM fd or an eventfd");
 	case -EEXIST:
 		hint = "the range overlaps a device KVM already has or another attachment";
 		break;
@@ -612,7 +615,7 @@ static int attach_error(int err)
 		hint = "the VM has the maximum number of attachments, or its I/O bus is full";
 		break;
 	case -EINVAL:
-		hint = "the module checks bus, base and length (PIO ranges end at or below 0x10000), flags, and that a program is set; libbpf's messages above tell more";
+		hint = "check bus, base, length (PIO ends by 0x10000) and libbpf's messages";
 		break;
 	case -EBUSY:
 		hint = "the map is attached already";
@@ -627,7 +630,7 @@ static int attach_error(int err)
 		break;
 	case -EACCES:
 	case -EPERM:
-		hint = "the verifier refused a program (log above), or this needs CAP_BPF and CAP_SYS_ADMIN";
+		hint = "the verifier refused a program (log above), or CAP_BPF is missing";
 		break;
 	}
 	return fail(KVM_ACCEL_EXIT_FAILURE, hint, "cannot attach: %s", what);
@@ -715,9 +718,13 @@ static int do_attach(int argc, char **argv)
 						   optarg);
 			break;
 		case 'a':
-			ret = parse_num("attach", "--base", optarg, 1, UINT64_MAX, &aopts.base);
+			ret = parse_num("attach", "--base", optarg, 0, UINT64_MAX, &aopts.base);
 			if (ret)
 				return ret;
+			/* The library reads 0 as "the object's default". */
+			if (!aopts.base)
+				return usage_error("attach",
+						   "--base 0 cannot be requested: declare it in the object");
 			break;
 		case 'l':
 			ret = parse_num("attach", "--len", optarg, 1, INT_MAX, &aopts.len);
@@ -1134,7 +1141,7 @@ static const struct cmd *find_cmd(const char *name, int *err)
 	*err = -ENOENT;
 	if (!n)
 		return NULL;
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		if (!strcmp(cmds[i].name, name))
 			return &cmds[i];
 		if (!strncmp(cmds[i].name, name, n)) {

@@ -14,10 +14,10 @@
 enum kvm_accel_exit {
 	KVM_ACCEL_EXIT_OK		= 0,
 	KVM_ACCEL_EXIT_FAILURE		= 1,	/* kernel or other failure */
-	KVM_ACCEL_EXIT_USAGE		= 2,	/* unknown command, bad or missing argument */
+	KVM_ACCEL_EXIT_USAGE		= 2,	/* bad command, option or argument */
 	KVM_ACCEL_EXIT_NO_MODULE	= 3,	/* kvm_accel module not loaded */
-	KVM_ACCEL_EXIT_BAD_FD		= 4,	/* VM fd/eventfd missing or wrong, dead pid */
-	KVM_ACCEL_EXIT_BAD_OBJECT	= 5,	/* object missing, unreadable, not an accelerator */
+	KVM_ACCEL_EXIT_BAD_FD		= 4,	/* VM fd or eventfd wrong, dead pid */
+	KVM_ACCEL_EXIT_BAD_OBJECT	= 5,	/* object missing, not an accelerator */
 	KVM_ACCEL_EXIT_NOT_FOUND	= 6,	/* no attachment with that link id */
 };
 

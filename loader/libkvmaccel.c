@@ -101,9 +101,10 @@ int kvm_accel_module_loaded(void)
 }
 
 /*
- * Attachment directories are named by BPF link id.  A module that names
- * them otherwise (the link id is only assigned once reg() has returned)
- * puts the link id in a link_id file, which then wins over the name.
+ * Attachment directories are numbered by the module, which cannot name
+ * them by link id (the link gets its id only after reg() returns), and
+ * hold the link id in a link_id file.  A directory without that file is
+ * taken to be named by its link id, as test fixtures are.
  */
 
 /* Read file @attr of attachment directory @ent into @buf, without the newline. */
@@ -162,12 +163,19 @@ static int read_attr_u64(const char *ent, const char *attr, __u64 *val)
 /* The link id of directory @ent; 0 while the link is being created. */
 static int entry_link_id(const char *ent, __u32 *id)
 {
+	char path[PATH_MAX];
+	struct stat st;
 	__u64 v;
 	int err;
 
 	err = read_attr_u64(ent, "link_id", &v);
-	if (err == -ENOENT)
+	if (err == -ENOENT) {
+		/* No link_id file: the name says it, if @ent is a directory at all. */
+		snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), ent);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode))
+			return -ENOENT;
 		err = parse_u64(ent, &v);
+	}
 	if (err)
 		return err;
 	if (v > UINT32_MAX)
@@ -418,11 +426,13 @@ static int find_accel_map(struct bpf_object *obj, const char *name,
 
 /*
  * Find data member @mname of the map's kvm_accel_ops type and return its
- * place in the user-side value.  @size is the size the member must have
- * (the element size for an array, whose element count must be @nelem).
+ * place in the user-side value.  @size is the size the member must have,
+ * or with @nelem, the size of the elements of an array, whose length is
+ * stored in *@nelem.  Whether the object's layout matches the kernel's is
+ * for libbpf to check at load: this only makes sure the writes fit.
  */
 static void *ops_member(const struct bpf_object *obj, const struct bpf_map *map,
-			const char *mname, size_t size, __u32 nelem)
+			const char *mname, size_t size, __u32 *nelem)
 {
 	const struct btf *btf = bpf_object__btf(obj);
 	const struct btf_member *m;
@@ -449,11 +459,13 @@ static void *ops_member(const struct bpf_object *obj, const struct bpf_map *map,
 		if (!mt)
 			return NULL;
 		if (nelem) {
-			if (!btf_is_array(mt) || btf_array(mt)->nelems != nelem)
+			if (!btf_is_array(mt) ||
+			    btf__resolve_size(btf, btf_array(mt)->type) != (__s64)size)
 				return NULL;
-			if (btf__resolve_size(btf, btf_array(mt)->type) != (__s64)size)
+			*nelem = btf_array(mt)->nelems;
+			if (*nelem > vsize / size)
 				return NULL;
-			size *= nelem;
+			size *= *nelem;
 		} else if (btf__resolve_size(btf, m->type) != (__s64)size) {
 			return NULL;
 		}
@@ -472,23 +484,23 @@ static int set_ops_members(struct kvm_accel_dev *dev, bool override_range)
 {
 	const struct bpf_object *obj = dev->obj;
 	const struct bpf_map *map = dev->map;
-	__u32 *nr_ev, *bus;
+	__u32 *nr_ev, *bus, ev_len = 0;
 	__u64 *base, *len;
 	int *vm_fd, *ev;
 
-	vm_fd = ops_member(obj, map, "vm_fd", sizeof(int), 0);
-	bus = ops_member(obj, map, "bus", sizeof(__u32), 0);
-	base = ops_member(obj, map, "base", sizeof(__u64), 0);
-	len = ops_member(obj, map, "len", sizeof(__u64), 0);
+	vm_fd = ops_member(obj, map, "vm_fd", sizeof(int), NULL);
+	bus = ops_member(obj, map, "bus", sizeof(__u32), NULL);
+	base = ops_member(obj, map, "base", sizeof(__u64), NULL);
+	len = ops_member(obj, map, "len", sizeof(__u64), NULL);
 	if (!vm_fd || !bus || !base || !len)
 		return -EINVAL;
 	/*
 	 * The eventfd table is always the loader's, never the object's: an
 	 * object may leave the members out only if there are none to pass.
 	 */
-	nr_ev = ops_member(obj, map, "nr_eventfds", sizeof(__u32), 0);
-	ev = ops_member(obj, map, "eventfds", sizeof(int), KVM_ACCEL_MAX_EVENTFDS);
-	if (dev->nr_eventfds && (!nr_ev || !ev))
+	nr_ev = ops_member(obj, map, "nr_eventfds", sizeof(__u32), NULL);
+	ev = ops_member(obj, map, "eventfds", sizeof(int), &ev_len);
+	if (dev->nr_eventfds && (!nr_ev || !ev || ev_len < dev->nr_eventfds))
 		return -EINVAL;
 
 	*vm_fd = dev->vm_fd;
@@ -507,7 +519,7 @@ static int set_ops_members(struct kvm_accel_dev *dev, bool override_range)
 	if (nr_ev)
 		*nr_ev = dev->nr_eventfds;
 	if (ev) {
-		memset(ev, 0, KVM_ACCEL_MAX_EVENTFDS * sizeof(int));
+		memset(ev, 0, ev_len * sizeof(int));
 		memcpy(ev, dev->eventfds, dev->nr_eventfds * sizeof(int));
 	}
 	return 0;
@@ -816,9 +828,15 @@ void kvm_accel_release(struct kvm_accel_dev *dev)
 	if (!dev)
 		return;
 	if (dev->link) {
-		/* Close the fd only: never detach, never unpin. */
+		/*
+		 * Close the fd only: never detach, never unpin.  A disconnected
+		 * libbpf link leaves its fd open, so close it here.
+		 */
+		int fd = bpf_link__fd(dev->link);
+
 		bpf_link__disconnect(dev->link);
 		bpf_link__destroy(dev->link);
+		close(fd);
 	}
 	dev_free(dev);
 }

@@ -78,7 +78,8 @@ check)
 		run_tap "$(basename "$t")" "$t"
 	done
 	if [ -x "$O/verifier-tests/verifier_runner" ] && selected verifier_runner; then
-		run_tap verifier_runner "$O/verifier-tests/verifier_runner" "$O/bpf/verifier-tests"
+		run_tap verifier_runner "$O/verifier-tests/verifier_runner" \
+			"$O/bpf/verifier-tests" "$O/bpf/devices"
 	fi
 	if [ -x "$REPO/loader/test-cli-errors.sh" ] && selected cli_errors; then
 		run_tap cli_errors "$REPO/loader/test-cli-errors.sh" "$O/kvm-accel" "$O/bpf"

@@ -57,6 +57,10 @@ build_initramfs() {
 }
 
 mkdir -p "$VMDIR"
+# One test VM per build tree at a time: runs share the initramfs and results
+# directories, and two TCG guests on a small host only slow each other down.
+exec 9> "$VMDIR/.lock"
+flock 9
 build_initramfs
 rm -rf "$RES" && mkdir -p "$RES"
 

@@ -164,6 +164,21 @@ static inline uint64_t accel_truncate(uint64_t val, uint32_t len)
 	return len >= 8 ? val : val & ((1ULL << (8 * len)) - 1);
 }
 
+/* @n reads of the test sequence, each checked against pattern @seed. */
+static inline void accel_guest_read_seq(uint32_t bus, uint64_t base, uint64_t len,
+					uint64_t seed, uint64_t n)
+{
+	uint64_t i, off;
+	uint32_t w;
+
+	for (i = 0; i < n; i++) {
+		w = accel_seq_width(bus, i);
+		off = accel_seq_offset(len, w, i);
+		GUEST_ASSERT_EQ(accel_guest_read(bus, base + off, w),
+				accel_expected(seed, len, off, w));
+	}
+}
+
 /* ---- VMM side ------------------------------------------------------------ */
 
 /* One device access that reached userspace. */

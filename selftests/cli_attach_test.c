@@ -113,6 +113,10 @@ static int run_cli(char *out, size_t size, const char *fmt, ...)
 	out[n] = '\0';
 	status = pclose(f);
 	TEST_ASSERT(WIFEXITED(status), "%s: status 0x%x", cmd, status);
+	/* One line of TAP diagnostics. */
+	for (p = out; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
 	ksft_print_msg("%s -> %d: %s\n", cmd, WEXITSTATUS(status), out);
 	return WEXITSTATUS(status);
 }

@@ -15,16 +15,10 @@
 
 static void guest_code(uint32_t bus, uint64_t base, uint64_t len)
 {
-	uint64_t i, off, round;
-	uint32_t w;
+	uint64_t round;
 
 	for (round = 1; round <= 2; round++) {
-		for (i = 0; i < NR_READS; i++) {
-			w = accel_seq_width(bus, i);
-			off = accel_seq_offset(len, w, i);
-			GUEST_ASSERT_EQ(accel_guest_read(bus, base + off, w),
-					accel_expected(SEED, len, off, w));
-		}
+		accel_guest_read_seq(bus, base, len, SEED, NR_READS);
 		GUEST_SYNC(round);
 	}
 	GUEST_DONE();

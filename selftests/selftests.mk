@@ -40,7 +40,8 @@ KVM_ST_LDFLAGS := -pthread -no-pie
 # selftests' own helpers.
 ST_CFLAGS := $(KVM_ST_CFLAGS) -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -Wno-missing-field-initializers -Wno-clobbered \
-	-I$(LIBBPF_INC) -I$(CURDIR)/include -I$(CURDIR)/loader -I$(CURDIR)/selftests
+	-I$(LIBBPF_INC) -I$(CURDIR)/include -I$(CURDIR)/loader -I$(CURDIR)/selftests \
+	-I$(CURDIR)/devices
 
 ST_SRCS := $(wildcard selftests/*_test.c)
 ST_PROGS := $(patsubst selftests/%.c,$(ST_OUT)/%,$(ST_SRCS))
@@ -75,13 +76,18 @@ $(ST_OUT)/%.o: selftests/%.c
 	@echo "  CC      $@"
 	$(Q)$(CC) $(ST_CFLAGS) -c $< -o $@
 
+# The device models (devices/*/, $(DEV_LIB)) are linked too: device tests
+# run them as the VMM's slow path.
 $(ST_OUT)/%_test: $(ST_OUT)/%_test.o $(ST_UTIL_OBJS) $(LIBKVM_STRING_OBJ) \
-		  $(ST_OUT)/libkvm.a $(O)/libkvmaccel.a
+		  $(ST_OUT)/libkvm.a $(O)/libkvmaccel.a $(DEV_LIB)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(KVM_ST_LDFLAGS) $(filter %.o,$^) $(O)/libkvmaccel.a \
-		$(ST_OUT)/libkvm.a $(USER_LDLIBS) -ldl -o $@
+	$(Q)$(CC) $(KVM_ST_LDFLAGS) $(filter %.o,$^) $(DEV_LIB) $(O)/libkvmaccel.a \
+		$(ST_OUT)/libkvm.a $(USER_LDLIBS) -ldl -lm -o $@
 
 # Objects of the tests stay for incremental builds.
 .SECONDARY: $(patsubst %,%.o,$(ST_PROGS)) $(ST_UTIL_OBJS)
 
 -include $(wildcard $(LIBKVM_OUT)/*.d $(LIBKVM_OUT)/x86_64/*.d $(ST_OUT)/*.d)
+
+# The Makefile's BPF rule knows only the shared headers.
+$(ST_BPF_OBJS): $(wildcard selftests/progs/*.h)

@@ -3,9 +3,10 @@
  * verifier_runner: load every verifier-tests object alone and check that
  * the kernel accepts or rejects it as the object itself declares.
  *
- * Usage: verifier_runner DIR...
+ * Usage: verifier_runner DIR|OBJECT...
  *
- * Every *.bpf.o under each DIR (recursively, sorted by path) is considered.
+ * Every *.bpf.o under each DIR (recursively, sorted by path) is considered;
+ * an OBJECT named directly is run alone (handy while writing a test).
  * Its expectation is read from the BTF declaration tags verifier_tests.h
  * defines; an object without __description is not a test and is skipped
  * with a '#' note, except under a directory named "devices", where an
@@ -48,6 +49,18 @@
 #define LIBBPF_LOG_SIZE	(64u << 10)
 #define LOG_TAIL_LINES	25
 
+/*
+ * Default verifier log level: BPF_LOG_STATS alone makes the verifier write
+ * its error messages (and the modules' bpf_log() text) and a summary, but
+ * not the instruction-by-instruction trace of level 1.  That keeps the log
+ * small even for programs that fail after a million instructions (a level
+ * 1 log of those overflows any buffer, and the kernel then reports ENOSPC
+ * instead of the real error).  A failed test is loaded once more at level 1
+ * for the diagnostics.
+ */
+#define LOG_LEVEL_DEFAULT	4	/* BPF_LOG_STATS */
+#define LOG_LEVEL_DIAG		1
+
 enum outcome {
 	EXPECT_NONE,
 	EXPECT_SUCCESS,		/* loads and attaches */
@@ -68,7 +81,6 @@ struct test {
 	int err;		/* positive errno for LOAD_FAIL/ATTACH_FAIL, 0: any */
 	bool no_vm;
 	int log_level;
-	bool implicit;		/* device program without annotations */
 	struct expect_msg *msgs;
 	int nr_msgs;
 	char *bad_tag;		/* malformed annotation: reported as a failure */
@@ -300,21 +312,25 @@ static bool under_devices(const char *path)
 	return !strncmp(path, "devices/", 8) || strstr(path, "/devices/");
 }
 
-static void add_dir(const char *dir)
+/* Add the objects under directory @path, or @path itself if it is a file. */
+static void add_path(const char *path)
 {
-	size_t dlen = strlen(dir);
+	size_t dlen = strlen(path);
 	struct stat st;
 	int i;
 
-	while (dlen > 1 && dir[dlen - 1] == '/')
+	while (dlen > 1 && path[dlen - 1] == '/')
 		dlen--;
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		printf("# %s: no such directory, nothing to test there\n", dir);
-		return;
-	}
 	nr_found = 0;
-	if (nftw(dir, collect, 16, FTW_PHYS)) {
-		printf("# %s: cannot walk: %s\n", dir, strerror(errno));
+	if (stat(path, &st)) {
+		printf("# %s: does not exist, nothing to test there\n", path);
+		return;
+	} else if (S_ISREG(st.st_mode)) {
+		/* One object, named by its file name. */
+		collect(path, &st, FTW_F, NULL);
+		dlen = strrchr(path, '/') ? (size_t)(strrchr(path, '/') - path) : 0;
+	} else if (nftw(path, collect, 16, FTW_PHYS)) {
+		printf("# %s: cannot walk: %s\n", path, strerror(errno));
 		return;
 	}
 	qsort(found, nr_found, sizeof(*found), cmp_str);
@@ -339,7 +355,6 @@ static void add_dir(const char *dir)
 			}
 			t.description = strdup("device program loads and attaches");
 			t.outcome = EXPECT_SUCCESS;
-			t.implicit = true;
 		}
 		if (t.outcome == EXPECT_NONE)
 			set_bad(&t, "no outcome annotation (__success, __failure, __load_errno, __attach_errno)");
@@ -453,7 +468,7 @@ static void append(char **buf, const char *s)
 	*buf = n;
 }
 
-static void run(const struct test *t, struct result *r)
+static void run(const struct test *t, struct result *r, __u32 log_level)
 {
 	struct bpf_link *links[MAX_MAPS] = {};
 	int vms[MAX_MAPS], nr_vms = 0, nr_links = 0, i, err;
@@ -480,8 +495,7 @@ static void run(const struct test *t, struct result *r)
 		}
 		prog_logs[i][0] = '\0';
 		bpf_program__set_log_buf(prog, prog_logs[i], LOG_SIZE);
-		if (t->log_level)
-			bpf_program__set_log_level(prog, t->log_level);
+		bpf_program__set_log_level(prog, log_level);
 		i++;
 	}
 
@@ -631,7 +645,7 @@ static bool check(int num, const struct test *t)
 		return false;
 	}
 
-	run(t, &r);
+	run(t, &r, t->log_level ?: LOG_LEVEL_DEFAULT);
 	if (r.why) {
 		why = r.why;
 		ok = false;
@@ -665,7 +679,19 @@ static bool check(int num, const struct test *t)
 		printf("#   actual:   %s\n", describe_actual(&r, abuf, sizeof(abuf)));
 		if (missing)
 			printf("#   message not found in the log: \"%s\"\n", missing);
-		print_tail(r.log);
+		if (!t->log_level && !why) {
+			struct result diag;
+
+			run(t, &diag, LOG_LEVEL_DIAG);
+			printf("#   (log of a second load at level %d)\n",
+			       LOG_LEVEL_DIAG);
+			print_tail(diag.log);
+			free(diag.log);
+			free(diag.why);
+			free(diag.attach_map);
+		} else {
+			print_tail(r.log);
+		}
 	}
 	fflush(stdout);
 	free(r.log);
@@ -689,14 +715,14 @@ int main(int argc, char **argv)
 	int i, failed = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s DIR...\n", argv[0]);
+		fprintf(stderr, "usage: %s DIR|OBJECT...\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	libbpf_set_print(libbpf_print);
 
 	for (i = 1; i < argc; i++)
-		add_dir(argv[i]);
+		add_path(argv[i]);
 
 	skip = cannot_run();
 	if (skip) {

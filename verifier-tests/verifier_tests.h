@@ -3,8 +3,9 @@
  * Expected outcomes of verifier-tests programs.
  *
  * Every object under verifier-tests/progs/ is one test.  Its expectation is
- * declared on the program function (or on the struct_ops map variable) with
- * the macros below.  They expand to BTF declaration tags, which clang copies
+ * declared on a program function (or on the struct_ops map variable) with
+ * the macros below; the tags of all declarations in the object are merged,
+ * so annotate one of them.  They expand to BTF declaration tags, which clang copies
  * into the object's .BTF section; verifier_runner reads them back from there,
  * so the expectation and the code it describes cannot drift apart.
  *
@@ -17,7 +18,7 @@
  *
  * __success		the object loads, and every kvm_accel_ops map in it
  *			attaches (map update + BPF link) to a fresh VM.  For
- *			an object without struct_ops maps, loading is all.
+ *			an object without kvm_accel_ops maps, loading is all.
  * __failure		loading the object fails (the verifier, or the kernel
  *			while loading, refuses a program).
  * __load_errno(E)	__failure, and the load fails with errno E.
@@ -44,10 +45,11 @@
  *			that identifies the rejection.
  * __no_vm		do not give the kvm_accel_ops maps a VM: keep the
  *			vm_fd written in the object, to test bad VM fds.
- * __log_level(n)	verifier log level for every program.  By default a
- *			program is loaded without a log and loaded again with
- *			level 1 only if it fails, so __msg with __success
- *			needs __log_level(1) or (2).
+ * __log_level(n)	verifier log level for every program (the bpf()
+ *			log_level bits: 1, 2, 4 = statistics).  The default,
+ *			4, logs the verifier's and the module's messages but
+ *			no instruction trace; a failed test is loaded again at
+ *			level 1 to show where it failed.
  *
  * The tags are only metadata: they do not change the code generated for
  * the program.

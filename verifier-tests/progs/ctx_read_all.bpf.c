@@ -9,10 +9,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u64 seen[8];
 
-SEC("struct_ops/read_fields")
-__description("reads of every context field are accepted")
-__success
-int BPF_PROG(read_fields, struct kvm_accel_ctx *acc)
+static __always_inline void read_fields(struct kvm_accel_ctx *acc)
 {
 	seen[0] = acc->addr;
 	seen[1] = acc->offset;
@@ -22,9 +19,25 @@ int BPF_PROG(read_fields, struct kvm_accel_ctx *acc)
 	seen[5] = acc->vcpu_id;
 	seen[6] = acc->is_write;
 	seen[7] = acc->bus;
+}
+
+SEC("struct_ops/fields_read")
+__description("reads of every context field are accepted")
+__success
+int BPF_PROG(fields_read, struct kvm_accel_ctx *acc)
+{
+	read_fields(acc);
+	return KVM_ACCEL_EXIT;
+}
+
+/* A program serves one member only: the write side needs its own. */
+SEC("struct_ops/fields_write")
+int BPF_PROG(fields_write, struct kvm_accel_ctx *acc)
+{
+	read_fields(acc);
 	return KVM_ACCEL_EXIT;
 }
 
 KVM_ACCEL(ctx_read_all, KVM_ACCEL_BUS_PIO, 0x1f0, 8,
-	  .read = (void *)read_fields,
-	  .write = (void *)read_fields);
+	  .read = (void *)fields_read,
+	  .write = (void *)fields_write);

@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 SEC("struct_ops/use_get_current_pid_tgid")
 __description("helper bpf_get_current_pid_tgid() is not available")
-__failure __load_errno(EINVAL)
+__failure
 __msg("program of this type cannot use helper bpf_get_current_pid_tgid#14")
 int BPF_PROG(use_get_current_pid_tgid, struct kvm_accel_ctx *acc)
 {

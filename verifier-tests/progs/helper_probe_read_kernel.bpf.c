@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 SEC("struct_ops/use_probe_read_kernel")
 __description("helper bpf_probe_read_kernel() is not available")
-__failure __load_errno(EINVAL)
+__failure
 __msg("program of this type cannot use helper bpf_probe_read_kernel#113")
 int BPF_PROG(use_probe_read_kernel, struct kvm_accel_ctx *acc)
 {

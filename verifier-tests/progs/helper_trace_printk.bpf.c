@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 SEC("struct_ops/use_trace_printk")
 __description("helper bpf_trace_printk() is not available")
-__failure __load_errno(EINVAL)
+__failure
 __msg("program of this type cannot use helper bpf_trace_printk#6")
 int BPF_PROG(use_trace_printk, struct kvm_accel_ctx *acc)
 {

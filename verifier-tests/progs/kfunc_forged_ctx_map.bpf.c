@@ -24,6 +24,7 @@ struct {
 SEC("struct_ops/forge_write")
 __description("kvm_accel_signal_eventfd() on a context forged in a map is refused")
 __failure
+__msg("arg#0 pointer type STRUCT kvm_accel_ctx must point to scalar, or struct with scalar")
 int BPF_PROG(forge_write, struct kvm_accel_ctx *acc)
 {
 	struct fake_ctx *f;

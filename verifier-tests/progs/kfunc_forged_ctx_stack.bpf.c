@@ -3,7 +3,14 @@
  * kvm_accel_signal_eventfd() finds the attachment from its context
  * argument, so only the context the program was called with may be passed.
  * A look-alike struct kvm_accel_ctx built on the BPF stack must be refused:
- * the kfunc would read the attachment pointer from whatever follows it.
+ * the kfunc would take the attachment pointer from whatever follows it,
+ * here a value the guest wrote.
+ *
+ * The verifier checks a kfunc's struct pointer argument by type only when
+ * the register holds a BTF pointer.  Any other pointer (stack, map value)
+ * passes as plain memory if the struct is made of scalars only, which
+ * struct kvm_accel_ctx is; so the refusal has to come from the type (a
+ * non-scalar member, as hid_bpf_ctx has) or from the kfunc itself.
  */
 #include "kvm_accel.h"
 #include "../verifier_tests.h"
@@ -13,6 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("struct_ops/forge_write")
 __description("kvm_accel_signal_eventfd() on a context forged on the stack is refused")
 __failure
+__msg("arg#0 pointer type STRUCT kvm_accel_ctx must point to scalar, or struct with scalar")
 int BPF_PROG(forge_write, struct kvm_accel_ctx *acc)
 {
 	struct {

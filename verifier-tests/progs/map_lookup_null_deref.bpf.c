@@ -18,7 +18,7 @@ struct {
 
 SEC("struct_ops/regs_read")
 __description("map lookup result used without a NULL check is refused")
-__failure __load_errno(EACCES)
+__failure
 __msg("invalid mem access 'map_value_or_null'")
 int BPF_PROG(regs_read, struct kvm_accel_ctx *acc)
 {

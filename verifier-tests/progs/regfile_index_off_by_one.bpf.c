@@ -12,7 +12,7 @@ __u64 regs[8];
 
 SEC("struct_ops/regs_write")
 __description("register file write with an off-by-one bound is refused")
-__failure __load_errno(EACCES)
+__failure
 __msg("invalid access to map value, value_size=64 off=64 size=8")
 int BPF_PROG(regs_write, struct kvm_accel_ctx *acc)
 {
