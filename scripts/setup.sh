@@ -112,7 +112,9 @@ step_tools() {
 	make -s -C "$kdir/src/tools/lib/bpf" -j"$(nproc)" OUTPUT="$out/libbpf/" \
 		BUILD_STATIC_ONLY=1 EXTRA_CFLAGS=-fPIC "$out/libbpf/libbpf.a" >/dev/null
 	log "installing UAPI headers"
-	make -s -C "$kdir/src" ARCH=x86 INSTALL_HDR_PATH="$out/uapi" headers_install >/dev/null
+	# Out of tree (O=), so the source stays clean for scripts/debug-kernel.sh.
+	make -s -C "$kdir/src" O="$out/uapi-build" ARCH=x86 \
+		INSTALL_HDR_PATH="$out/uapi" headers_install >/dev/null
 	log "building bpftool"
 	make -s -C "$kdir/src/tools/bpf/bpftool" -j"$(nproc)" OUTPUT="$out/bpftool/" \
 		CLANG=clang-16 LLVM_STRIP=llvm-strip-16 >/dev/null

@@ -14,7 +14,8 @@ KROOT=$(arg kroot)
 O=$(arg build)
 RES=$(arg res)
 TESTS=$(arg tests | tr ',' ' ')
-export KA_REPO=$REPO KA_BUILD=$O KA_RES=$RES
+KO=$(arg ko)
+export KA_REPO=$REPO KA_BUILD=$O KA_RES=$RES KA_ACCEL_KO=$KO
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp TMPDIR=/tmp
 TAP=$RES/tap.txt
@@ -36,12 +37,12 @@ finish() {
 trap finish EXIT
 
 # --- modules -----------------------------------------------------------------
-if modprobe -d "$KROOT/root" kvm_amd 2>"$RES/modprobe.err" && [ -c /dev/kvm ]; then
+if modprobe -d "$KROOT" kvm_amd 2>"$RES/modprobe.err" && [ -c /dev/kvm ]; then
 	tap ok "vm: kvm and kvm_amd loaded, /dev/kvm present"
 else
 	tap not-ok "vm: kvm_amd did not load: $(cat "$RES/modprobe.err")"
 fi
-if insmod "$O/kvm_accel.ko" 2>"$RES/insmod.err" && [ -d /sys/kernel/kvm_accel ]; then
+if insmod "$KO" 2>"$RES/insmod.err" && [ -d /sys/kernel/kvm_accel ]; then
 	tap ok "vm: kvm_accel loaded"
 else
 	tap not-ok "vm: kvm_accel did not load: $(cat "$RES/insmod.err")"

@@ -10,6 +10,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 
 for m in /modules/*.ko; do
+	[ -e "$m" ] || continue
 	insmod "$m" || echo "vm-init: insmod $m failed"
 done
 
@@ -27,7 +28,19 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /host; t
 	ln -sf /proc/self/fd/1 /host/dev/stdout
 	ln -sf /proc/self/fd/2 /host/dev/stderr
 	mount -t devpts devpts /host/dev/pts 2>/dev/null
+	# The guest's /tmp is a fresh tmpfs; keep whatever the job needs from
+	# the host's /tmp (a checkout, build or cache living there) visible.
+	mkdir -p /oldtmp
+	mount --bind /host/tmp /oldtmp
 	mount -t tmpfs tmp /host/tmp
+	for p in $(arg ka.repo) $(arg ka.build) $(arg ka.cache); do
+		case $p in
+		/tmp/*)
+			mkdir -p "/host$p"
+			mount --bind "/oldtmp${p#/tmp}" "/host$p"
+			;;
+		esac
+	done
 	mount -t tmpfs run /host/run
 	mount -t bpf bpf /host/sys/fs/bpf
 	mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null

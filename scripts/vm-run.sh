@@ -12,6 +12,8 @@
 #        KA_TESTS   space-separated subset of selftests to run (check only)
 #        KA_VM_CPUS (default 2), KA_VM_MEM (default 2048), KA_VM_TIMEOUT (s)
 #        KA_ICOUNT=1  run with -icount shift=0,sleep=off (deterministic cost)
+#        KA_KERNEL=debug  boot the KASAN/lockdep kernel of scripts/debug-kernel.sh
+#                   (kvm_accel.ko is rebuilt for it in $O/debug)
 #
 # Exit status: 0 only if every TAP result passed, the guest finished, and the
 # guest kernel log holds no WARNING, BUG, oops, lockup or stall.
@@ -31,11 +33,34 @@ TIMEOUT=${KA_VM_TIMEOUT:-3000}
 die() { echo "vm-run: error: $*" >&2; exit 1; }
 
 [ -e "$KROOT/vmlinuz" ] || die "kernel image missing in $KROOT"
+
+# What to boot: the Debian kernel and its modules, or the debug build.
+if [ "${KA_KERNEL:-debian}" = debug ]; then
+	[ -f "$KROOT/debug/.done" ] || die "no debug kernel; run scripts/debug-kernel.sh"
+	IMAGE=$KROOT/debug/bzImage
+	MODROOT=$KROOT/debug/root
+	RELEASE=$(cat "$KROOT/debug/release")
+	NINEP_MODS=()			# built in
+	# kbuild builds in the module's directory: use a copy for this kernel.
+	rm -rf "$O/debug/kmod" && mkdir -p "$O/debug/kmod" "$O/debug/include"
+	cp "$REPO"/kmod/*.[ch] "$REPO/kmod/Makefile" "$O/debug/kmod/"
+	cp "$REPO"/include/*.h "$O/debug/include/"
+	make -s -C "$KROOT/debug/build" M="$O/debug/kmod" modules >/dev/null ||
+		die "kvm_accel.ko does not build for the debug kernel"
+	ACCEL_KO=$O/debug/kmod/kvm_accel.ko
+else
+	IMAGE=$KROOT/vmlinuz
+	MODROOT=$KROOT/root
+	RELEASE=$ABI
+	NINEP_MODS=(kernel/fs/netfs/netfs.ko.xz kernel/net/9p/9pnet.ko.xz
+		    kernel/net/9p/9pnet_virtio.ko.xz kernel/fs/9p/9p.ko.xz)
+	ACCEL_KO=$O/kvm_accel.ko
+fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing; run 'make setup'"
 
 # --- initramfs: busybox, the 9p modules, and /init ------------------------
 build_initramfs() {
-	local dir=$VMDIR/initramfs mods=$KROOT/root/lib/modules/$ABI m
+	local dir=$VMDIR/initramfs mods=$MODROOT/lib/modules/$RELEASE m
 	rm -rf "$dir" && mkdir -p "$dir/bin" "$dir/modules" "$dir/host" \
 		"$dir/proc" "$dir/sys" "$dir/dev"
 	cp /bin/busybox "$dir/bin/busybox"
@@ -45,8 +70,7 @@ build_initramfs() {
 	done
 	# 9p and its dependencies, in load order, decompressed for busybox insmod.
 	local order=0 dep
-	for m in kernel/fs/netfs/netfs.ko.xz kernel/net/9p/9pnet.ko.xz \
-		 kernel/net/9p/9pnet_virtio.ko.xz kernel/fs/9p/9p.ko.xz; do
+	for m in "${NINEP_MODS[@]}"; do
 		dep=$(printf '%02d-%s' $order "$(basename "${m%.xz}")")
 		xz -dc "$mods/$m" > "$dir/modules/$dep" || die "module $m missing"
 		order=$((order + 1))
@@ -70,18 +94,18 @@ ACCEL="-accel tcg,thread=multi"
 shift || true
 [ "${1:-}" = "--" ] && shift
 APPEND="console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=0 \
-ka.mode=$MODE ka.repo=$REPO ka.kroot=$KROOT ka.build=$O ka.res=$RES \
+ka.mode=$MODE ka.cache=$KA_CACHE ka.repo=$REPO ka.kroot=$MODROOT ka.build=$O ka.res=$RES ka.ko=$ACCEL_KO \
 ka.tests=$(echo ${KA_TESTS:-} | tr " " ,) $*"
 
 INTERACTIVE=()
 [ "$MODE" = shell ] && INTERACTIVE=(-serial mon:stdio) || INTERACTIVE=(-serial stdio -monitor none)
 
-echo "vm-run: booting $ABI under QEMU TCG (${KA_VM_CPUS:-2} vCPUs, mode $MODE)" >&2
+echo "vm-run: booting $RELEASE under QEMU TCG (${KA_VM_CPUS:-2} vCPUs, mode $MODE)" >&2
 start=$(date +%s)
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 $ACCEL -cpu max \
 	-smp "${KA_VM_CPUS:-2}" -m "${KA_VM_MEM:-2048}" \
 	-nographic -no-reboot -nic none "${INTERACTIVE[@]}" \
-	-kernel "$KROOT/vmlinuz" -initrd "$VMDIR/initramfs.cpio.gz" \
+	-kernel "$IMAGE" -initrd "$VMDIR/initramfs.cpio.gz" \
 	-append "$APPEND" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$RES",mount_tag=results,security_model=none,multidevs=remap \

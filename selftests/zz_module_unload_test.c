@@ -54,7 +54,9 @@ TEST(unload_refused_while_attached)
 	int ret;
 
 	TEST_REQUIRE(kvm_accel_module_loaded());
-	snprintf(ko, sizeof(ko), "%s", accel_build_path("kvm_accel.ko"));
+	/* The runner names the module built for the booted kernel. */
+	snprintf(ko, sizeof(ko), "%s", getenv("KA_ACCEL_KO") ?:
+		 accel_build_path("kvm_accel.ko"));
 	before = accel_refs();
 
 	vm = accel_vm_create(&vcpu, bus, guest_code);
