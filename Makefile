@@ -5,6 +5,8 @@
 #   make          set up (first run only) and build everything, boot nothing
 #   make check    build, boot the test VM, run every test, print the summary
 #   make demo     build, boot the test VM, show exits with and without kvm-accel
+#   make debug-check  the whole suite on a KASAN + lockdep build of the same
+#                 kernel (first run builds it: ~45 min on 2 cores)
 #   make setup    only install packages and fill the cache
 #   make V=1      show full commands
 #
@@ -22,7 +24,7 @@ MAKEFLAGS += --no-print-directory
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all setup build check demo clean kmod checkpatch
+.PHONY: all setup build check debug-check demo clean kmod checkpatch
 
 all: setup
 	$(Q)$(MAKE) build
@@ -35,6 +37,10 @@ check: all
 
 demo: all
 	$(Q)scripts/vm-run.sh demo
+
+debug-check: all
+	$(Q)scripts/debug-kernel.sh
+	$(Q)KA_KERNEL=debug scripts/vm-run.sh check
 
 # ---------------------------------------------------------------------------
 # Everything below needs the cache filled by 'make setup'.
