@@ -19,3 +19,7 @@ $(O)/devices/%.o: devices/%.c $(wildcard devices/*/*.h) include/kvm_accel_abi.h
 $(DEV_LIB): $(DEV_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The generic BPF rule knows only the shared headers; fast paths include
+# their device's header too.
+$(filter $(O)/bpf/devices/%,$(BPF_OBJS)): $(wildcard devices/*/*.h)

@@ -589,6 +589,8 @@ static int open_object(const char *path, struct bpf_object **objp)
 /* ---------------------------------------------------------------------- */
 /* Open, attach, detach */
 
+static int share_maps(struct bpf_object *old, struct bpf_object *obj);
+
 static void unmap_regfiles(struct kvm_accel_dev *dev)
 {
 	size_t i;
@@ -613,6 +615,7 @@ int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opt
 {
 	const char *map_name = OPT(opts, map_name, NULL);
 	const char *pin_path = OPT(opts, pin_path, NULL);
+	const struct kvm_accel_dev *share = OPT(opts, share_maps_with, NULL);
 	const int *eventfds = OPT(opts, eventfds, NULL);
 	__u32 nr_eventfds = OPT(opts, nr_eventfds, 0);
 	__u32 bus = OPT(opts, bus, 0);
@@ -624,6 +627,8 @@ int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opt
 	if (bus && bus != KVM_ACCEL_BUS_PIO && bus != KVM_ACCEL_BUS_MMIO)
 		return -EINVAL;
 	if (nr_eventfds > KVM_ACCEL_MAX_EVENTFDS || (nr_eventfds && !eventfds))
+		return -EINVAL;
+	if (share && !share->link)
 		return -EINVAL;
 
 	dev = calloc(1, sizeof(*dev));
@@ -659,6 +664,8 @@ int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opt
 		goto err_free;
 	}
 	err = trim_object(dev->obj, dev->map);
+	if (!err && share)
+		err = share_maps(share->obj, dev->obj);
 	if (err)
 		goto err_free;
 	/* vm_fd is written again at attach; this resolves the range now. */

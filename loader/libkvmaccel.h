@@ -80,6 +80,16 @@ struct kvm_accel_attach_opts {
 	__u32 nr_eventfds;	/* at most KVM_ACCEL_MAX_EVENTFDS */
 	/* If set, pin the link at this bpffs path once attached. */
 	const char *pin_path;
+	/*
+	 * An attached device whose maps the object shares, as
+	 * kvm_accel_update() shares them: every map named like one of its
+	 * maps (global data by section name) is that device's kernel map, so
+	 * both see one register file.  This is how a second kvm_accel_ops map
+	 * of an object (a device with two ranges) is attached: open the same
+	 * object again with the other @map_name.  -EINVAL if it is not
+	 * attached; a shared map must keep its type, sizes and flags.
+	 */
+	const struct kvm_accel_dev *share_maps_with;
 };
 
 #define KVM_ACCEL_ATTACH_OPTS(_name, ...)				\

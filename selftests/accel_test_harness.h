@@ -34,6 +34,29 @@
 		accel_fixture_teardown(&self->f);			\
 	}
 
+/*
+ * ACCEL_BUS_SUITE(suite, pio_bus, mmio_bus) declares a fixture without
+ * state of its own, for tests that build their VMs themselves: a "pio" and
+ * an "mmio" variant, whose variant->bus is @pio_bus or @mmio_bus (pointers
+ * to struct accel_bus), skipped without the module.
+ */
+#define ACCEL_BUS_SUITE(suite, pio_bus, mmio_bus)			\
+	FIXTURE(suite) {};						\
+	FIXTURE_VARIANT(suite) {					\
+		const struct accel_bus *bus;				\
+	};								\
+	FIXTURE_VARIANT_ADD(suite, pio) {				\
+		.bus = (pio_bus),					\
+	};								\
+	FIXTURE_VARIANT_ADD(suite, mmio) {				\
+		.bus = (mmio_bus),					\
+	};								\
+	FIXTURE_SETUP(suite) {						\
+		TEST_REQUIRE(kvm_accel_module_loaded());		\
+	}								\
+	FIXTURE_TEARDOWN(suite) {					\
+	}
+
 #define ACCEL_TEST(suite, test, guest_code)				\
 static void __##suite##_##test(struct accel_fixture *f);		\
 									\

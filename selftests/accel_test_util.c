@@ -2,14 +2,17 @@
 /*
  * Helpers shared by the kvm-accel selftests; see accel_test_util.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +89,12 @@ static void accel_vmm_serve(struct accel_vmm *vmm)
 
 	if (e->is_write) {
 		memcpy(&e->data, data, e->len);
+		for (i = 0; vmm->store && i < e->len; i++) {
+			__u64 off = e->addr - bus->base + i;
+
+			if (off < bus->len)
+				vmm->store[off] = data[i];
+		}
 	} else {
 		for (i = 0; i < e->len; i++) {
 			__u64 off = e->addr - bus->base + i;
@@ -110,7 +119,10 @@ uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc)
 			REPORT_GUEST_ASSERT(*uc);
 		if (cmd != UCALL_NONE)
 			return cmd;
-		accel_vmm_serve(vmm);
+		if (vmm->serve)
+			vmm->serve(vmm);
+		else
+			accel_vmm_serve(vmm);
 	}
 }
 
@@ -323,4 +335,193 @@ void accel_fixture_teardown(struct accel_fixture *f)
 {
 	kvm_accel_detach(f->dev);
 	kvm_vm_free(f->vm);
+}
+
+/* ---- several vCPUs under load -------------------------------------------- */
+
+void accel_load_init(struct accel_load *load, struct kvm_vcpu **vcpus,
+		     int nr_vcpus, const struct accel_bus *bus, const __u8 *regs)
+{
+	int i;
+
+	TEST_ASSERT(nr_vcpus > 0 && nr_vcpus <= ACCEL_LOAD_MAX_VCPUS,
+		    "%d vCPUs under load", nr_vcpus);
+	memset(load, 0, sizeof(*load));
+	load->nr_vcpus = nr_vcpus;
+	pthread_mutex_init(&load->lock, NULL);
+	pthread_cond_init(&load->cond, NULL);
+	for (i = 0; i < nr_vcpus; i++) {
+		accel_vmm_init(&load->vcpus[i].vmm, vcpus[i], bus, regs);
+		load->vcpus[i].load = load;
+	}
+}
+
+static void *accel_load_vcpu_thread(void *arg)
+{
+	struct accel_load_vcpu *v = arg;
+	struct accel_load *load = v->load;
+	struct ucall uc;
+	uint64_t cmd;
+
+	do {
+		cmd = accel_vmm_run(&v->vmm, &uc);
+		TEST_ASSERT(cmd == UCALL_SYNC || cmd == UCALL_DONE,
+			    "vCPU %u: unexpected ucall %lu", v->vmm.vcpu->id, cmd);
+		pthread_mutex_lock(&load->lock);
+		if (cmd == UCALL_SYNC) {
+			v->syncs++;
+			v->arg = uc.args[1];
+		} else {
+			v->done = true;
+		}
+		pthread_cond_broadcast(&load->cond);
+		pthread_mutex_unlock(&load->lock);
+	} while (cmd != UCALL_DONE);
+	return NULL;
+}
+
+void accel_load_start(struct accel_load *load)
+{
+	int i, ret;
+
+	for (i = 0; i < load->nr_vcpus; i++) {
+		ret = pthread_create(&load->vcpus[i].thread, NULL,
+				     accel_load_vcpu_thread, &load->vcpus[i]);
+		TEST_ASSERT(!ret, "pthread_create: %s", strerror(ret));
+	}
+}
+
+static bool accel_load_reached(struct accel_load *load, const uint64_t *from,
+			       uint64_t syncs, uint64_t min_arg)
+{
+	int i;
+
+	for (i = 0; i < load->nr_vcpus; i++) {
+		struct accel_load_vcpu *v = &load->vcpus[i];
+
+		TEST_ASSERT(!v->done, "vCPU %u finished while waited for",
+			    v->vmm.vcpu->id);
+		if (v->syncs < from[i] + syncs || v->arg < min_arg)
+			return false;
+	}
+	return true;
+}
+
+void accel_load_wait(struct accel_load *load, uint64_t syncs, uint64_t min_arg)
+{
+	uint64_t from[ACCEL_LOAD_MAX_VCPUS];
+	struct timespec deadline;
+	int i, ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += ACCEL_LOAD_TIMEOUT_MS / 1000;
+
+	pthread_mutex_lock(&load->lock);
+	for (i = 0; i < load->nr_vcpus; i++)
+		from[i] = load->vcpus[i].syncs;
+	while (!accel_load_reached(load, from, syncs, min_arg) && ret != ETIMEDOUT)
+		ret = pthread_cond_timedwait(&load->cond, &load->lock, &deadline);
+	for (i = 0; ret == ETIMEDOUT && i < load->nr_vcpus; i++)
+		ksft_print_msg("vCPU %u: %lu syncs (from %lu), last argument %lu\n",
+			       load->vcpus[i].vmm.vcpu->id, load->vcpus[i].syncs,
+			       from[i], load->vcpus[i].arg);
+	pthread_mutex_unlock(&load->lock);
+	TEST_ASSERT(ret != ETIMEDOUT,
+		    "guests made no %lu syncs with argument %lu in %d ms", syncs,
+		    min_arg, ACCEL_LOAD_TIMEOUT_MS);
+}
+
+void accel_load_join(struct accel_load *load)
+{
+	int i, ret;
+
+	for (i = 0; i < load->nr_vcpus; i++) {
+		ret = pthread_join(load->vcpus[i].thread, NULL);
+		TEST_ASSERT(!ret, "pthread_join: %s", strerror(ret));
+	}
+}
+
+/* ---- command line and directories ---------------------------------------- */
+
+/* Read what is left of @fd into @buf, NUL-terminated; the rest is drained. */
+static void accel_read_all(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	char drain[256];
+	ssize_t n;
+
+	for (;;) {
+		if (len < size - 1)
+			n = read(fd, buf + len, size - 1 - len);
+		else
+			n = read(fd, drain, sizeof(drain));
+		if (n <= 0)
+			break;
+		if (len < size - 1)
+			len += n;
+	}
+	buf[len] = '\0';
+}
+
+/* @s on one line, for a TAP diagnostic. */
+static const char *accel_one_line(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return s;
+}
+
+int accel_cli(char *out, size_t out_size, char *err, size_t err_size,
+	      const char *fmt, ...)
+{
+	char cmd[2 * PATH_MAX + 512], err_path[] = "/tmp/accel_cli.XXXXXX";
+	char out_line[512], err_line[512];
+	int err_fd, status, n;
+	va_list ap;
+	FILE *f;
+
+	err_fd = mkstemp(err_path);
+	TEST_ASSERT(err_fd >= 0, "mkstemp: %s", strerror(errno));
+	n = snprintf(cmd, sizeof(cmd), "%s ", accel_build_path("kvm-accel"));
+	va_start(ap, fmt);
+	n += vsnprintf(cmd + n, sizeof(cmd) - n, fmt, ap);
+	va_end(ap);
+	TEST_ASSERT(n + strlen(err_path) + 3 < sizeof(cmd), "command too long");
+	ksft_print_msg("kvm-accel %s\n", strchr(cmd, ' ') + 1);
+	snprintf(cmd + n, sizeof(cmd) - n, " 2>%s", err_path);
+
+	f = popen(cmd, "r");
+	TEST_ASSERT(f, "popen(%s): %s", cmd, strerror(errno));
+	accel_read_all(fileno(f), out, out_size);
+	status = pclose(f);
+	accel_read_all(err_fd, err, err_size);
+	close(err_fd);
+	unlink(err_path);
+	TEST_ASSERT(WIFEXITED(status), "%s: status 0x%x", cmd, status);
+
+	snprintf(out_line, sizeof(out_line), "%s", out);
+	snprintf(err_line, sizeof(err_line), "%s", err);
+	ksft_print_msg("  -> %d, stdout: %s, stderr: %s\n", WEXITSTATUS(status),
+		       accel_one_line(out_line), accel_one_line(err_line));
+	return WEXITSTATUS(status);
+}
+
+int accel_dir_entries(const char *path)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d) {
+		TEST_ASSERT(errno == ENOENT, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
 }

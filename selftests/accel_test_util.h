@@ -11,6 +11,7 @@
 #ifndef _ACCEL_TEST_UTIL_H
 #define _ACCEL_TEST_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "kvm_util.h"
@@ -28,6 +29,15 @@ struct accel_bus {
 	__u64 len;
 	__u32 max_width;	/* widest access: 4 for PIO, 8 for MMIO */
 };
+
+/* Initialiser of a struct accel_bus: every width the bus has. */
+#define ACCEL_BUS_INIT(_obj, _bus, _base, _len) {			\
+	.obj = (_obj),							\
+	.bus = (_bus),							\
+	.base = (_base),						\
+	.len = (_len),							\
+	.max_width = (_bus) == KVM_ACCEL_BUS_PIO ? 4 : 8,		\
+}
 
 extern const struct accel_bus accel_pio;
 extern const struct accel_bus accel_mmio;
@@ -203,6 +213,14 @@ struct accel_vmm {
 	__u64 exits;		/* device accesses that reached userspace */
 	__u64 straddles;	/* of which reached past the end of the range */
 	struct accel_exit last;	/* the latest of them */
+	/*
+	 * Optional, zero by accel_vmm_init().  @store: exiting writes are
+	 * also stored there, as the fast path stores them, for tests whose
+	 * slow path must complete every access.  @serve: called for every
+	 * exit that is not a ucall, instead of the register-file slow path.
+	 */
+	__u8 *store;
+	void (*serve)(struct accel_vmm *vmm);
 };
 
 void accel_vmm_init(struct accel_vmm *vmm, struct kvm_vcpu *vcpu,
@@ -284,5 +302,62 @@ struct accel_fixture {
 
 void accel_fixture_setup(struct accel_fixture *f, const struct accel_bus *bus);
 void accel_fixture_teardown(struct accel_fixture *f);
+
+/* ---- several vCPUs under load --------------------------------------------- */
+
+#define ACCEL_LOAD_MAX_VCPUS	8
+/* Bound on waiting for guests to make progress (see accel_load_wait()). */
+#define ACCEL_LOAD_TIMEOUT_MS	60000
+
+struct accel_load;
+
+/*
+ * One vCPU of a VM under load, run by its own VMM thread: accel_vmm_run()
+ * until the guest reaches GUEST_DONE(), recording each GUEST_SYNC(arg).
+ */
+struct accel_load_vcpu {
+	struct accel_vmm vmm;
+	struct accel_load *load;
+	pthread_t thread;
+	/* Under load->lock: */
+	uint64_t syncs;		/* GUEST_SYNCs so far */
+	uint64_t arg;		/* the argument of the latest */
+	bool done;		/* the guest reached GUEST_DONE() */
+};
+
+struct accel_load {
+	int nr_vcpus;
+	struct accel_load_vcpu vcpus[ACCEL_LOAD_MAX_VCPUS];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+/*
+ * Prepare a VMM for each of @vcpus with accel_vmm_init(); a test may then
+ * set the optional accel_vmm fields before accel_load_start() runs them.
+ */
+void accel_load_init(struct accel_load *load, struct kvm_vcpu **vcpus,
+		     int nr_vcpus, const struct accel_bus *bus, const __u8 *regs);
+void accel_load_start(struct accel_load *load);
+/*
+ * Wait until every vCPU has made @syncs more GUEST_SYNCs than when called,
+ * the latest with an argument of at least @min_arg.  Fails the test if a
+ * guest finishes first or the wait exceeds ACCEL_LOAD_TIMEOUT_MS.
+ */
+void accel_load_wait(struct accel_load *load, uint64_t syncs, uint64_t min_arg);
+/* Wait until every guest has reached GUEST_DONE() and join the threads. */
+void accel_load_join(struct accel_load *load);
+
+/* ---- command line and directories ---------------------------------------- */
+
+/*
+ * Run $KA_BUILD/kvm-accel with @fmt as arguments (split by the shell) and
+ * return its exit status; its stdout and stderr land in @out and @err,
+ * NUL-terminated and cut to fit.  Both are echoed as TAP diagnostics.
+ */
+int accel_cli(char *out, size_t out_size, char *err, size_t err_size,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Entries of directory @path, without "." and ".."; 0 if it does not exist. */
+int accel_dir_entries(const char *path);
 
 #endif /* _ACCEL_TEST_UTIL_H */

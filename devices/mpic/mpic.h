@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * MPIC (OpenPIC / Freescale MPIC-style) inter-processor interrupt block:
+ * the register layout, the register file shared by the fast path
+ * (mpic.bpf.c) and the slow path (mpic_slowpath.c), and the rules both
+ * follow.  Usable from BPF programs and from userspace C.
+ *
+ * What is implemented
+ * -------------------
+ * Only the IPI part of an MPIC, as QEMU's hw/intc/openpic.c lays it out,
+ * in a 0x40000-byte MMIO window (default base 0xe0000000):
+ *
+ *   0x00000 + reg          per-CPU registers of the accessing CPU
+ *   0x20000 + n*0x1000 + reg  per-CPU registers of CPU n (n < 32)
+ *     reg 0x40/50/60/70    IPIDR0-3  IPI dispatch, write-only: a write
+ *                                    raises IPI i on every CPU in its mask
+ *     reg 0x80             CTPR      current task priority, bits 3:0
+ *     reg 0x90             WHOAMI    the CPU's number, read-only
+ *     reg 0xa0             IACK      interrupt acknowledge, read-only
+ *     reg 0xb0             EOI       end of interrupt, write-only
+ *   0x01000                FRR       feature reporting, read-only
+ *   0x010a0/b0/c0/d0       IPIVPR0-3 IPI vector/priority
+ *   0x010e0                SVR       spurious vector
+ *
+ * There are no external, internal, timer or MSI sources, no GCR/PIR/VIR/
+ * BRR1 and no IDR: an IPI's destinations come from the dispatch mask.
+ * Everything else in the window is reserved: it reads as zero and ignores
+ * writes.
+ *
+ * Delivery goes through the x86 local APIC.  Every (CPU n, IPI i) pair has
+ * an eventfd, index MPIC_EVENTFD(n, i), that the VMM registers with KVM as
+ * an irqfd whose GSI is routed to an MSI for CPU n's APIC ID with IPI i's
+ * vector (mpic_irq_create(), mpic_irq.c, does that).  Signalling the
+ * eventfd sets the vector in the target's local APIC: acknowledging and
+ * ending the interrupt happen there, with the guest's LAPIC EOI.  So the
+ * MPIC never holds an interrupt in service: IACK always returns the
+ * spurious vector (SVR) and EOI writes are accepted and have no effect.
+ *
+ * CPUs: MPIC CPU n is the vCPU whose KVM vcpu_id is n, n < nr_cpus <=
+ * MPIC_MAX_CPUS (16: 4 eventfds per CPU, 64 per attachment).  A vCPU that
+ * is not an MPIC CPU sees all ones in the per-CPU registers of the current
+ * view (WHOAMI reads 0xffffffff), as it does in the view of a CPU number
+ * >= nr_cpus; writes to those registers are ignored.
+ *
+ * Access widths: the registers are 32 bits wide, each at the start of a
+ * 16-byte slot whose other 12 bytes are reserved.  No read has a side
+ * effect, so a read of any width at any alignment returns the bytes it
+ * covers (bytes beyond the window read 0xff).  A write takes effect only if
+ * it starts at a slot and covers the register's 4 bytes (of an 8-byte
+ * write, the upper half falls on reserved bytes); any other write is
+ * ignored.  (A guest access that crosses a page reaches the device as two
+ * fragments, each following these rules.)
+ *
+ * Delivery, masking and priority
+ * ------------------------------
+ * An IPI i is deliverable to CPU n when IPIVPR[i].MSK is clear, its vector
+ * is at least MPIC_VECTOR_MIN (the local APIC rejects vectors 0-15) and its
+ * priority is above CTPR[n] (so priority 0 is never delivered).  A dispatch
+ * raises the IPI on each target: a deliverable one is delivered at once; an
+ * undeliverable one is held pending for that CPU (IPIVPR.A reads 1 while it
+ * is pending anywhere) and delivered as soon as an IPIVPR write or a
+ * CTPR write makes it deliverable.  A masked IPI is thus never delivered
+ * while masked, and an IPI raised again while pending merges with it (one
+ * interrupt, counted in coalesced[]), as a latched edge does in hardware.
+ * An IPI already delivered is not taken back by a later CTPR or MSK write.
+ *
+ * The register file and who owns what
+ * -----------------------------------
+ * struct mpic_regs is the fast path's .bss, mapped by the VMM, or plain
+ * memory when the userspace model runs alone.  Several vCPUs run the fast
+ * path at once, and any access may also reach the slow path (declined, or
+ * skipped by the BPF trampoline), so both halves perform the per-CPU
+ * operations with the same code (the inline functions below) and the same
+ * atomics.  The rules:
+ *
+ *  R1 nr_cpus, nr_eventfds, frr: written by the slow path in mpic_create()
+ *     before any vCPU runs, nr_cpus last; read-only afterwards.  While
+ *     nr_cpus is 0 the fast path declines every access.
+ *  R2 ivpr[], svr: written only by the slow path, under its lock.  An
+ *     IPIVPR write re-routes the IPI's MSIs first, then stores the word with
+ *     an atomic exchange.  Only MPIC_IVPR_WRITABLE bits are ever stored (A is
+ *     computed when read).  The fast path only reads them.
+ *  R3 cpu[n].ctpr: written by whichever side performs a CTPR write, with an
+ *     atomic exchange; always 0..15.
+ *  R4 cpu[n].pending: bit i set means IPI i was raised for CPU n and not yet
+ *     delivered.  Bits are set only by a dispatch, with an atomic fetch-or,
+ *     and cleared only by a claim, with an atomic fetch-and; the side whose
+ *     fetch-and finds the bit set, and only it, signals eventfd
+ *     MPIC_EVENTFD(n, i).  Bits 4-63 are always clear.
+ *  R5 Whoever makes an IPI deliverable claims it: a dispatch after setting
+ *     the bit, a CTPR write after its exchange, an IPIVPR write after its
+ *     exchange, each then reading the other words afresh.  The atomics are
+ *     full barriers, so of two racing sides at least one sees the other's
+ *     change: with all vCPUs stopped, no pending IPI is deliverable.
+ *  R6 Statistics, per CPU and IPI, atomic adds: raised[] before the
+ *     fetch-or, coalesced[] when the fetch-or found the bit set, delivered[]
+ *     on a successful claim.  Read delivered[] and coalesced[] before
+ *     raised[]: raised >= delivered + coalesced always; with all vCPUs
+ *     stopped, raised == delivered + coalesced + (pending bit), and
+ *     delivered equals the signals the eventfd received.
+ *  R7 signal_errors: claims whose eventfd could not be signalled (a VMM that
+ *     attached fewer eventfds than it gave mpic_create()).  Always 0 in a
+ *     correctly configured VMM.
+ *
+ * Everything in this file is shared ABI between the two halves; the
+ * guest-visible behaviour is the one described above.
+ */
+#ifndef _DEVICES_MPIC_H
+#define _DEVICES_MPIC_H
+
+#include <linux/types.h>
+
+#define MPIC_DEFAULT_BASE	0xe0000000ULL	/* no memory behind it */
+#define MPIC_SIZE		0x40000
+#define MPIC_MAX_CPUS		16		/* 4 IPIs each: 64 eventfds */
+#define MPIC_NR_IPIS		4
+#define MPIC_MAX_EVENTFDS	(MPIC_MAX_CPUS * MPIC_NR_IPIS)
+
+/* Eventfd of IPI @ipi on CPU @cpu, in the table passed at attach time. */
+#define MPIC_EVENTFD(cpu, ipi)	((cpu) * MPIC_NR_IPIS + (ipi))
+
+/* Per-CPU register block: current CPU at 0, CPU n at MPIC_CPU_VIEW(n). */
+#define MPIC_IPIDR(i)		(0x40 + (i) * 0x10)	/* IPI dispatch 0-3 */
+#define MPIC_CTPR		0x80	/* current task priority */
+#define MPIC_WHOAMI		0x90	/* who am I */
+#define MPIC_IACK		0xa0	/* interrupt acknowledge */
+#define MPIC_EOI		0xb0	/* end of interrupt */
+#define MPIC_CPU_VIEW_BASE	0x20000
+#define MPIC_CPU_VIEW_SIZE	0x1000
+#define MPIC_CPU_VIEW(n)	(MPIC_CPU_VIEW_BASE + (n) * MPIC_CPU_VIEW_SIZE)
+
+/* Global registers. */
+#define MPIC_GLOBAL_BASE	0x1000
+#define MPIC_GLOBAL_END		0x2000
+#define MPIC_FRR		0x1000	/* feature reporting */
+#define MPIC_IPIVPR(i)		(0x10a0 + (i) * 0x10)	/* IPI vector/priority 0-3 */
+#define MPIC_SVR		0x10e0	/* spurious vector */
+
+#define MPIC_SLOT		0x10	/* one register per 16-byte slot */
+#define MPIC_REG_BYTES		4
+
+/* FRR: NCPU (number of CPUs - 1) in bits 12:8, VID (OpenPIC 1.2) in 7:0. */
+#define MPIC_FRR_NCPU_SHIFT	8
+#define MPIC_FRR_VID		0x02
+
+/* IPIVPR */
+#define MPIC_IVPR_MSK		0x80000000u	/* mask */
+#define MPIC_IVPR_A		0x40000000u	/* activity: pending somewhere, read-only */
+#define MPIC_IVPR_PRIORITY_SHIFT 16
+#define MPIC_IVPR_PRIORITY_MASK	0x000f0000u
+#define MPIC_IVPR_VECTOR_MASK	0x000000ffu
+#define MPIC_IVPR_WRITABLE	(MPIC_IVPR_MSK | MPIC_IVPR_PRIORITY_MASK | \
+				 MPIC_IVPR_VECTOR_MASK)
+#define MPIC_IVPR_RESET		MPIC_IVPR_MSK
+
+#define MPIC_CTPR_MASK		0xf
+#define MPIC_CTPR_RESET		0xf	/* everything blocked */
+#define MPIC_SVR_VECTOR_MASK	0xff
+#define MPIC_SVR_RESET		0xff
+#define MPIC_VECTOR_MIN		0x10	/* lowest vector the local APIC accepts */
+
+/* A per-CPU register of a CPU that does not exist. */
+#define MPIC_NOCPU_VALUE	0xffffffffu
+
+struct mpic_cpu {
+	__u64 ctpr;				/* R3 */
+	__u64 pending;				/* R4 */
+	__u64 raised[MPIC_NR_IPIS];		/* R6 */
+	__u64 delivered[MPIC_NR_IPIS];
+	__u64 coalesced[MPIC_NR_IPIS];
+};
+
+/*
+ * The register file.  Every word is 64 bits wide because the fast path
+ * updates them with 64-bit BPF atomics; the guest-visible registers are
+ * the low 32 bits.
+ */
+struct mpic_regs {
+	__u64 nr_cpus;				/* R1 */
+	__u64 nr_eventfds;
+	__u64 frr;
+	__u64 svr;				/* R2 */
+	__u64 ivpr[MPIC_NR_IPIS];
+	__u64 signal_errors;			/* R7 */
+	struct mpic_cpu cpu[MPIC_MAX_CPUS];
+};
+
+/* ---- the code both halves run ------------------------------------------ */
+
+#define MPIC_INLINE	static inline __attribute__((always_inline))
+
+/* Plain loads and stores of shared words (R1-R4): never torn or cached. */
+#define MPIC_LOAD(x)		(*(volatile __u64 *)&(x))
+#define MPIC_STORE(x, v)	(*(volatile __u64 *)&(x) = (v))
+/* Full-barrier read-modify-writes (R3-R5), also as BPF atomics. */
+#define MPIC_XCHG(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define MPIC_FETCH_OR(p, v)	__atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
+#define MPIC_FETCH_AND(p, v)	__atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
+#define MPIC_ADD(p, v)		((void)__atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST))
+
+/*
+ * @x & @mask, kept even where the compiler can prove it changes nothing:
+ * the verifier must see every index into the register file bounded.
+ */
+MPIC_INLINE __u32 mpic_mask(__u64 x, __u32 mask)
+{
+	asm volatile("" : "+r"(x));
+	return x & mask;
+}
+
+#define MPIC_CPU(n)	mpic_mask((n), MPIC_MAX_CPUS - 1)
+#define MPIC_IPI(i)	mpic_mask((i), MPIC_NR_IPIS - 1)
+
+/* What an offset in the window names. */
+enum mpic_loc {
+	MPIC_LOC_RESERVED,
+	MPIC_LOC_CPU,		/* a per-CPU register of an existing CPU */
+	MPIC_LOC_NOCPU,		/* a per-CPU register of a CPU that does not exist */
+	MPIC_LOC_GLOBAL,	/* a slot of the global block */
+};
+
+/*
+ * Decode offset @off, accessed by vCPU @vcpu_id: the register's slot
+ * offset (in its view for per-CPU registers) in *@reg and, for
+ * MPIC_LOC_CPU, the CPU in *@cpu, always < MPIC_MAX_CPUS.
+ */
+MPIC_INLINE enum mpic_loc mpic_decode(__u64 off, __u32 vcpu_id, __u64 nr_cpus,
+				      __u32 *cpu, __u32 *reg)
+{
+	__u64 n;
+
+	if (off < MPIC_CPU_VIEW_SIZE) {
+		n = vcpu_id;
+	} else if (off >= MPIC_GLOBAL_BASE && off < MPIC_GLOBAL_END) {
+		*reg = off & ~(__u64)(MPIC_SLOT - 1);
+		return MPIC_LOC_GLOBAL;
+	} else if (off >= MPIC_CPU_VIEW_BASE && off < MPIC_SIZE) {
+		n = (off - MPIC_CPU_VIEW_BASE) / MPIC_CPU_VIEW_SIZE;
+	} else {
+		return MPIC_LOC_RESERVED;
+	}
+	*reg = off & (MPIC_CPU_VIEW_SIZE - MPIC_SLOT);
+	if (*reg < MPIC_IPIDR(0) || *reg > MPIC_EOI)
+		return MPIC_LOC_RESERVED;
+	if (n >= nr_cpus || n >= MPIC_MAX_CPUS)
+		return MPIC_LOC_NOCPU;
+	*cpu = MPIC_CPU(n);
+	return MPIC_LOC_CPU;
+}
+
+MPIC_INLINE int mpic_deliverable(__u64 ivpr, __u64 ctpr)
+{
+	return !(ivpr & MPIC_IVPR_MSK) &&
+	       (ivpr & MPIC_IVPR_VECTOR_MASK) >= MPIC_VECTOR_MIN &&
+	       ((ivpr & MPIC_IVPR_PRIORITY_MASK) >> MPIC_IVPR_PRIORITY_SHIFT) > ctpr;
+}
+
+/* IPIVPR @ipi as the guest reads it: the stored word plus A (R2). */
+MPIC_INLINE __u32 mpic_ivpr_value(const struct mpic_regs *r, __u32 ipi)
+{
+	__u64 nr = MPIC_LOAD(r->nr_cpus), bit = 1ULL << MPIC_IPI(ipi);
+	__u32 n, val = MPIC_LOAD(r->ivpr[MPIC_IPI(ipi)]) & MPIC_IVPR_WRITABLE;
+
+	for (n = 0; n < MPIC_MAX_CPUS; n++)
+		if (n < nr && (MPIC_LOAD(r->cpu[n].pending) & bit))
+			val |= MPIC_IVPR_A;
+	return val;
+}
+
+/* The 32-bit register in the slot of offset @off, as vCPU @vcpu_id reads it. */
+MPIC_INLINE __u32 mpic_reg_value(const struct mpic_regs *r, __u64 off, __u32 vcpu_id)
+{
+	__u32 cpu = 0, reg = 0;
+
+	switch (mpic_decode(off, vcpu_id, MPIC_LOAD(r->nr_cpus), &cpu, &reg)) {
+	case MPIC_LOC_CPU:
+		if (reg == MPIC_CTPR)
+			return MPIC_LOAD(r->cpu[cpu].ctpr);
+		if (reg == MPIC_WHOAMI)
+			return cpu;
+		if (reg == MPIC_IACK)	/* nothing is ever in service here */
+			return MPIC_LOAD(r->svr);
+		return 0;		/* IPIDR0-3 and EOI are write-only */
+	case MPIC_LOC_NOCPU:
+		return MPIC_NOCPU_VALUE;
+	case MPIC_LOC_GLOBAL:
+		if (reg == MPIC_FRR)
+			return MPIC_LOAD(r->frr);
+		if (reg >= MPIC_IPIVPR(0) && reg <= MPIC_IPIVPR(3))
+			return mpic_ivpr_value(r, (reg - MPIC_IPIVPR(0)) / MPIC_SLOT);
+		if (reg == MPIC_SVR)
+			return MPIC_LOAD(r->svr);
+		return 0;
+	case MPIC_LOC_RESERVED:
+		break;
+	}
+	return 0;
+}
+
+/* Whether @len bytes at @off stay inside one slot. */
+MPIC_INLINE int mpic_in_slot(__u64 off, __u32 len)
+{
+	return (off & (MPIC_SLOT - 1)) + len <= MPIC_SLOT;
+}
+
+/* A read of @len (1, 2, 4 or 8) bytes at @off, inside one slot. */
+MPIC_INLINE __u64 mpic_read_slot(const struct mpic_regs *r, __u64 off, __u32 len,
+				 __u32 vcpu_id)
+{
+	__u32 byte = off & (MPIC_SLOT - 1);
+	__u64 val;
+
+	if (byte >= MPIC_REG_BYTES)
+		return 0;
+	val = mpic_reg_value(r, off, vcpu_id) >> (8 * byte);
+	return len >= 8 ? val : val & ((1ULL << (8 * len)) - 1);
+}
+
+/* What a write does. */
+enum mpic_op {
+	MPIC_OP_IGNORE,		/* read-only, reserved, no-op or partial */
+	MPIC_OP_DISPATCH,	/* IPIDR: *idx is the IPI */
+	MPIC_OP_CTPR,		/* CTPR: *cpu is the CPU */
+	MPIC_OP_IVPR,		/* IPIVPR: *idx is the IPI (slow path only) */
+	MPIC_OP_SVR,		/* SVR (slow path only) */
+};
+
+MPIC_INLINE enum mpic_op mpic_write_op(const struct mpic_regs *r, __u64 off,
+				       __u32 len, __u32 vcpu_id, __u32 *cpu,
+				       __u32 *idx)
+{
+	__u32 reg = 0;
+
+	if ((off & (MPIC_SLOT - 1)) || len < MPIC_REG_BYTES)
+		return MPIC_OP_IGNORE;
+	switch (mpic_decode(off, vcpu_id, MPIC_LOAD(r->nr_cpus), cpu, &reg)) {
+	case MPIC_LOC_CPU:
+		if (reg <= MPIC_IPIDR(3)) {
+			*idx = (reg - MPIC_IPIDR(0)) / MPIC_SLOT;
+			return MPIC_OP_DISPATCH;
+		}
+		if (reg == MPIC_CTPR)
+			return MPIC_OP_CTPR;
+		return MPIC_OP_IGNORE;	/* WHOAMI, IACK read-only; EOI no-op */
+	case MPIC_LOC_GLOBAL:
+		if (reg >= MPIC_IPIVPR(0) && reg <= MPIC_IPIVPR(3)) {
+			*idx = (reg - MPIC_IPIVPR(0)) / MPIC_SLOT;
+			return MPIC_OP_IVPR;
+		}
+		if (reg == MPIC_SVR)
+			return MPIC_OP_SVR;
+		return MPIC_OP_IGNORE;	/* FRR read-only, reserved */
+	default:
+		return MPIC_OP_IGNORE;
+	}
+}
+
+/*
+ * Claim IPI @ipi pending on CPU @cpu if it is deliverable (R4, R5).
+ * Returns the bit of its eventfd, which the caller must signal, or 0.
+ */
+MPIC_INLINE __u64 mpic_claim(struct mpic_regs *r, __u32 cpu, __u32 ipi)
+{
+	struct mpic_cpu *c;
+	__u64 bit;
+
+	cpu = MPIC_CPU(cpu);
+	ipi = MPIC_IPI(ipi);
+	c = &r->cpu[cpu];
+	bit = 1ULL << ipi;
+	if (!(MPIC_LOAD(c->pending) & bit))
+		return 0;
+	if (!mpic_deliverable(MPIC_LOAD(r->ivpr[ipi]), MPIC_LOAD(c->ctpr)))
+		return 0;
+	if (!(MPIC_FETCH_AND(&c->pending, ~bit) & bit))
+		return 0;		/* another side claimed it */
+	MPIC_ADD(&c->delivered[ipi], 1);
+	return 1ULL << MPIC_EVENTFD(cpu, ipi);
+}
+
+/* Claim what is deliverable on CPU @cpu (after a CTPR write). */
+MPIC_INLINE __u64 mpic_claim_cpu(struct mpic_regs *r, __u32 cpu)
+{
+	__u64 claimed = 0;
+	__u32 i;
+
+	for (i = 0; i < MPIC_NR_IPIS; i++)
+		claimed |= mpic_claim(r, cpu, i);
+	return claimed;
+}
+
+/* Claim IPI @ipi wherever it is deliverable (after an IPIVPR write). */
+MPIC_INLINE __u64 mpic_claim_ipi(struct mpic_regs *r, __u32 ipi)
+{
+	__u64 nr = MPIC_LOAD(r->nr_cpus), claimed = 0;
+	__u32 n;
+
+	for (n = 0; n < MPIC_MAX_CPUS; n++)
+		if (n < nr)
+			claimed |= mpic_claim(r, n, ipi);
+	return claimed;
+}
+
+/*
+ * IPIDR @ipi written with @mask: raise the IPI on every existing CPU in the
+ * mask.  Returns the eventfds to signal.
+ */
+MPIC_INLINE __u64 mpic_dispatch(struct mpic_regs *r, __u32 ipi, __u64 mask)
+{
+	__u64 nr = MPIC_LOAD(r->nr_cpus), bit, claimed = 0;
+	struct mpic_cpu *c;
+	__u32 n;
+
+	ipi = MPIC_IPI(ipi);
+	bit = 1ULL << ipi;
+	for (n = 0; n < MPIC_MAX_CPUS; n++) {
+		if (n >= nr || !(mask & (1ULL << n)))
+			continue;
+		c = &r->cpu[n];
+		MPIC_ADD(&c->raised[ipi], 1);
+		if (MPIC_FETCH_OR(&c->pending, bit) & bit) {
+			MPIC_ADD(&c->coalesced[ipi], 1);
+			continue;
+		}
+		claimed |= mpic_claim(r, n, ipi);
+	}
+	return claimed;
+}
+
+/* CTPR of CPU @cpu written with @val.  Returns the eventfds to signal. */
+MPIC_INLINE __u64 mpic_set_ctpr(struct mpic_regs *r, __u32 cpu, __u64 val)
+{
+	MPIC_XCHG(&r->cpu[MPIC_CPU(cpu)].ctpr, val & MPIC_CTPR_MASK);
+	return mpic_claim_cpu(r, cpu);
+}
+
+/* Whether the fast path may deliver: initialised, with every eventfd (R1). */
+MPIC_INLINE int mpic_can_signal(const struct mpic_regs *r)
+{
+	__u64 nr = MPIC_LOAD(r->nr_cpus);
+
+	return nr && MPIC_LOAD(r->nr_eventfds) >= nr * MPIC_NR_IPIS;
+}
+
+#endif /* _DEVICES_MPIC_H */
