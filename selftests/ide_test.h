@@ -447,12 +447,16 @@ static inline void *ide_service_thread(void *arg)
 	}
 }
 
-/* A sparse image of @sectors on tmpfs, generation 0 in the fill regions. */
+/*
+ * A sparse image of @sectors on tmpfs, generation 0 in the fill regions
+ * (the first IDE_TEST_FILL sectors, or all of a smaller image, and
+ * IDE_TEST_FILL sectors at IDE_TEST_HIGH if the image reaches that far).
+ */
 static inline int ide_image_create(__u64 sectors)
 {
 	char path[] = "/tmp/ide-test-XXXXXX";
 	__u8 *buf = malloc(IDE_TEST_FILL * ATA_SECTOR_SIZE);
-	__u64 base, s;
+	__u64 base, s, n;
 	__u32 i;
 	int fd;
 
@@ -463,30 +467,42 @@ static inline int ide_image_create(__u64 sectors)
 	TEST_ASSERT(!ftruncate(fd, sectors * ATA_SECTOR_SIZE), "ftruncate: %s",
 		    strerror(errno));
 	for (base = 0; base <= IDE_TEST_HIGH; base += IDE_TEST_HIGH) {
-		if (base + IDE_TEST_FILL > sectors)
+		if (base && base + IDE_TEST_FILL > sectors)
 			break;
-		for (s = 0; s < IDE_TEST_FILL; s++)
+		n = sectors - base < IDE_TEST_FILL ? sectors - base : IDE_TEST_FILL;
+		for (s = 0; s < n; s++)
 			for (i = 0; i < ATA_SECTOR_SIZE; i++)
 				buf[s * ATA_SECTOR_SIZE + i] = ide_pattern(0, base + s, i);
-		TEST_ASSERT(pwrite(fd, buf, IDE_TEST_FILL * ATA_SECTOR_SIZE,
-				   base * ATA_SECTOR_SIZE) ==
-			    IDE_TEST_FILL * ATA_SECTOR_SIZE, "filling the image");
+		TEST_ASSERT(pwrite(fd, buf, n * ATA_SECTOR_SIZE, base * ATA_SECTOR_SIZE) ==
+			    (ssize_t)(n * ATA_SECTOR_SIZE), "filling the image");
 	}
 	free(buf);
 	return fd;
 }
 
+/* How ide_rig_create_opts() sets the channel up. */
+struct ide_rig_opts {
+	bool accel;		/* attach the fast path */
+	bool irq_mode;		/* the guest takes interrupts */
+	bool doorbell;		/* buffers serviced without waiting for an exit */
+	bool plain_irq;		/* INTRQ is a plain eventfd, not a KVM irqfd */
+	__u64 sectors;		/* image size; 0: IDE_TEST_SECTORS */
+};
+
 /*
  * The VM and its IDE channel.  @accel: attach the fast path (both ranges,
  * one register file); else the slow path has a register file of its own
  * and is the whole device.  @irq_mode: the guest takes interrupts.
- * @doorbell (with @accel): a thread services the buffer on the doorbell.
+ * @doorbell: with @accel a thread services the buffer on the doorbell; the
+ * slow path alone services it at once.  @plain_irq: rig->irq_fd counts the
+ * INTRQ pulses instead of injecting them.
  */
-static inline void ide_rig_create(struct ide_rig *rig, void *guest_code, __u32 nr_vcpus,
-				  bool accel, bool irq_mode, bool doorbell)
+static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __u32 nr_vcpus,
+				       const struct ide_rig_opts *opts)
 {
 	struct ide_config cfg = IDE_CONFIG_INIT;
 	struct kvm_irqfd irqfd = { .gsi = IDE_IRQ };
+	bool accel = opts->accel;
 	int eventfds[2];
 	size_t size;
 	__u32 i;
@@ -497,8 +513,8 @@ static inline void ide_rig_create(struct ide_rig *rig, void *guest_code, __u32 n
 	memset(rig, 0, sizeof(*rig));
 	rig->nr_vcpus = nr_vcpus;
 	rig->accel = accel;
-	rig->irq_mode = irq_mode;
-	rig->doorbell = accel && doorbell;
+	rig->irq_mode = opts->irq_mode;
+	rig->doorbell = accel && opts->doorbell;
 	rig->doorbell_fd = -1;
 	rig->stop_fd = -1;
 
@@ -506,14 +522,15 @@ static inline void ide_rig_create(struct ide_rig *rig, void *guest_code, __u32 n
 	virt_pg_map(rig->vm, APIC_DEFAULT_GPA, APIC_DEFAULT_GPA);
 	virt_pg_map(rig->vm, IDE_IOAPIC_GPA, IDE_IOAPIC_GPA);
 	vm_install_exception_handler(rig->vm, IDE_VECTOR, ide_guest_isr);
-	ide_guest_irq_mode = irq_mode;
+	ide_guest_irq_mode = opts->irq_mode;
 	sync_global_to_guest(rig->vm, ide_guest_irq_mode);
 
-	rig->img_fd = ide_image_create(IDE_TEST_SECTORS);
+	rig->img_fd = ide_image_create(opts->sectors ?: IDE_TEST_SECTORS);
 	rig->irq_fd = eventfd(0, EFD_CLOEXEC);
 	TEST_ASSERT(rig->irq_fd >= 0, "eventfd: %s", strerror(errno));
 	irqfd.fd = rig->irq_fd;
-	vm_ioctl(rig->vm, KVM_IRQFD, &irqfd);
+	if (!opts->plain_irq)
+		vm_ioctl(rig->vm, KVM_IRQFD, &irqfd);
 
 	if (accel) {
 		KVM_ACCEL_ATTACH_OPTS(cmd_opts, .map_name = IDE_CMD_MAP,
@@ -554,7 +571,7 @@ static inline void ide_rig_create(struct ide_rig *rig, void *guest_code, __u32 n
 		.serial = IDE_TEST_SERIAL,
 	};
 	cfg.irq_fd = rig->irq_fd;
-	cfg.doorbell = rig->doorbell;
+	cfg.doorbell = opts->doorbell;
 	ret = ide_create(&cfg, rig->regs, &rig->ide);
 	TEST_ASSERT(!ret, "ide_create: %s", strerror(-ret));
 	rig->regs = ide_regs(rig->ide);
@@ -568,6 +585,18 @@ static inline void ide_rig_create(struct ide_rig *rig, void *guest_code, __u32 n
 			    "pthread_create");
 	for (i = 0; i < nr_vcpus; i++)
 		vcpu_args_set(rig->vcpus[i], 1, (__u64)i);
+}
+
+static inline void ide_rig_create(struct ide_rig *rig, void *guest_code, __u32 nr_vcpus,
+				  bool accel, bool irq_mode, bool doorbell)
+{
+	struct ide_rig_opts opts = {
+		.accel = accel,
+		.irq_mode = irq_mode,
+		.doorbell = doorbell,
+	};
+
+	ide_rig_create_opts(rig, guest_code, nr_vcpus, &opts);
 }
 
 static inline void ide_rig_destroy(struct ide_rig *rig)

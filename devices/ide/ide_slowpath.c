@@ -56,11 +56,12 @@ struct ide {
 	bool own_regs;
 	struct ide_drive drive[2];
 	int irq_fd;
+	bool doorbell;		/* the VMM services SERVICE without waiting for an exit */
 	struct ide_xfer xfer;
 	struct ide_stats stats;
 };
 
-static void ide_service_locked(struct ide *ide);
+static bool ide_service_locked(struct ide *ide);
 
 /* ---- ownership ----------------------------------------------------------- */
 
@@ -108,11 +109,17 @@ static void ide_pulse(struct ide *ide)
 		ide->stats.irq_errors++;
 }
 
+/*
+ * A buffer handed back (IDE_EV_SERVICE) is dealt with at once only with
+ * the doorbell.  Without it the fast path leaves it to the guest's next
+ * access that exits (the status read that finds BSY), and so does the slow
+ * path alone: both then show the guest the same device (ide_io_one()).
+ */
 static void ide_events(struct ide *ide, __u32 ev)
 {
 	if (ev & IDE_EV_IRQ)
 		ide_pulse(ide);
-	if (ev & IDE_EV_SERVICE)
+	if ((ev & IDE_EV_SERVICE) && ide->doorbell)
 		ide_service_locked(ide);
 }
 
@@ -268,13 +275,14 @@ static void ide_write_out(struct ide *ide)
 		ide_ok(ide, x->drive);
 }
 
-static void ide_service_locked(struct ide *ide)
+/* Returns whether there was a buffer to deal with. */
+static bool ide_service_locked(struct ide *ide)
 {
 	__u64 ph = IDE_READ(ide->regs->phase);
 
 	if ((ph & IDE_PHASE_MASK) != IDE_PHASE_SERVICE ||
 	    !ide_take(ide, ph, (ph & ~(__u64)IDE_PHASE_MASK) | IDE_PHASE_SLOW))
-		return;
+		return false;
 	ide->stats.services++;
 	if (!ide->xfer.active)
 		ide_abort(ide, ide_phase_drive(ph));	/* cannot happen: no command */
@@ -282,20 +290,19 @@ static void ide_service_locked(struct ide *ide)
 		ide_write_out(ide);
 	else
 		ide_read_chunk(ide);
+	return true;
 }
 
 int ide_service(struct ide *ide)
 {
-	__u64 before;
+	bool done;
 
 	if (!ide)
 		return -EINVAL;
 	pthread_mutex_lock(&ide->lock);
-	before = ide->stats.services;
-	ide_service_locked(ide);
-	before = ide->stats.services - before;
+	done = ide_service_locked(ide);
 	pthread_mutex_unlock(&ide->lock);
-	return before ? 1 : 0;
+	return done ? 1 : 0;
 }
 
 /* ---- commands ------------------------------------------------------------ */
@@ -599,6 +606,16 @@ static void ide_put_le(__u8 *p, __u32 size, __u64 val)
 		p[i] = val >> (8 * i);
 }
 
+/* The access by the fast path's rules (ide_access.h); a decline stores nothing. */
+static int ide_fast_rules(struct ide *ide, __u16 port, __u32 size, bool is_write,
+			  __u64 *val, __u32 *ev)
+{
+	if (port == IDE_CTL_BASE)
+		return ide_ctl_access(ide->regs, 0, size, is_write, val);
+	return ide_cmd_access(ide->regs, port - IDE_CMD_BASE, size, is_write, val, ev,
+			      UINT32_MAX);
+}
+
 static void ide_io_one(struct ide *ide, __u16 port, __u32 size, bool is_write, __u8 *p)
 {
 	struct ide_regfile *r = ide->regs;
@@ -606,14 +623,15 @@ static void ide_io_one(struct ide *ide, __u16 port, __u32 size, bool is_write, _
 	__u32 ev = 0, i;
 	int ret;
 
-	/* A buffer the fast path handed back is dealt with before anything else. */
-	ide_service_locked(ide);
-
-	if (port == IDE_CTL_BASE)
-		ret = ide_ctl_access(r, 0, size, is_write, &val);
-	else
-		ret = ide_cmd_access(r, port - IDE_CMD_BASE, size, is_write, &val, &ev,
-				     UINT32_MAX);
+	/*
+	 * What the fast path would have done, if it would have done it: then
+	 * the slow path alone and the slow path behind the fast path show
+	 * the guest the same device, access for access.  An access the fast
+	 * path declines finds a buffer it handed back dealt with first.
+	 */
+	ret = ide_fast_rules(ide, port, size, is_write, &val, &ev);
+	if (ret == IDE_DECLINE && ide_service_locked(ide))
+		ret = ide_fast_rules(ide, port, size, is_write, &val, &ev);
 	ide_events(ide, ev);
 	if (ret == IDE_DONE) {
 		if (!is_write)
@@ -640,7 +658,7 @@ static void ide_io_one(struct ide *ide, __u16 port, __u32 size, bool is_write, _
 	} else if (port == IDE_CTL_BASE && is_write) {
 		ide_devctl(ide, val);
 	} else if (!is_write) {
-		/* A status read the fast path left to us: serviced above. */
+		/* A status read the fast path left to us (not while SERVICE: serviced above). */
 		*p = ide_status_of(r, ide_selected(r));
 		if (port != IDE_CTL_BASE)
 			__atomic_exchange_n(&r->irq_pending, 0, __ATOMIC_SEQ_CST);
@@ -748,6 +766,7 @@ int ide_create(const struct ide_config *cfg, struct ide_regfile *regs,
 
 	ide->regs = regs;
 	ide->irq_fd = cfg->irq_fd;
+	ide->doorbell = cfg->doorbell;
 	IDE_WRITE(regs->drives, drives);
 	IDE_WRITE(regs->flags, cfg->doorbell ? IDE_CFG_DOORBELL : 0);
 	IDE_WRITE(regs->devctl, 0);

@@ -20,7 +20,13 @@
  *				     (char *)run + run->io.data_offset);
  *
  * With cfg.doorbell the VMM also calls ide_service() whenever eventfd
- * IDE_EVENTFD_DOORBELL of the fast path fires (from any thread).
+ * IDE_EVENTFD_DOORBELL of the fast path fires (from any thread).  Without
+ * it a write command's data reaches the image at the guest's next access
+ * that exits (the status read that finds BSY), with or without a fast path:
+ * the slow path alone defers it to the same access, so that a guest sees
+ * the same device both ways.  A slow path alone with cfg.doorbell writes
+ * it at once (an interrupt-driven guest waits for the interrupt instead of
+ * reading the status).
  *
  * Supported: IDENTIFY DEVICE, READ/WRITE SECTORS (0x20/0x30) and their EXT
  * forms (0x24/0x34), READ/WRITE MULTIPLE (0xc4/0xc5, EXT 0x29/0x39), SET
@@ -60,7 +66,7 @@ struct ide_drive_config {
 struct ide_config {
 	struct ide_drive_config drive[2];	/* master, slave */
 	int irq_fd;		/* eventfd written to pulse INTRQ (KVM irqfd), -1: none */
-	bool doorbell;		/* the VMM calls ide_service() on IDE_EVENTFD_DOORBELL */
+	bool doorbell;		/* buffers are serviced without waiting for an exit (above) */
 };
 
 #define IDE_CONFIG_INIT {						\
