@@ -32,6 +32,7 @@
 #include <stdlib.h>
 
 #include "accel_test_harness.h"
+#include "device_fuzz.h"
 #include "progs/fuzz.h"
 
 #define FUZZ_NR_VCPUS		FUZZ_MAX_VCPUS
@@ -61,27 +62,10 @@ struct fuzz_access {
 	uint64_t data;		/* the value written; 0 for a read */
 };
 
-/* xorshift64*: the state must not be 0. */
-static uint64_t fuzz_rand(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
-/* The generator state of vCPU @idx on @bus for @seed (splitmix64). */
+/* The generator state of vCPU @idx on @bus for @seed. */
 static uint64_t fuzz_state(uint64_t seed, uint32_t bus, uint64_t idx)
 {
-	uint64_t z = seed + (bus * FUZZ_MAX_VCPUS + idx + 1) * 0x9e3779b97f4a7c15ULL;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return z ? z : 1;
+	return dfuzz_state(seed, bus * FUZZ_MAX_VCPUS + idx);
 }
 
 /* The registers of a vCPU whose generator starts at @state, before any access. */
@@ -100,7 +84,7 @@ static void fuzz_fill(uint8_t *bank, uint64_t state)
  */
 static void fuzz_next(uint64_t *state, uint32_t max_width, struct fuzz_access *a)
 {
-	uint64_t r = fuzz_rand(state), pick = r >> 8;
+	uint64_t r = dfuzz_rand(state), pick = r >> 8;
 	uint32_t len = 1U << (r % (max_width == 8 ? 4 : 3));
 
 	switch ((r >> 4) % 8) {
@@ -122,7 +106,7 @@ static void fuzz_next(uint64_t *state, uint32_t max_width, struct fuzz_access *a
 	}
 	a->len = len;
 	a->is_write = (r >> 7) & 1;
-	a->data = a->is_write ? accel_truncate(fuzz_rand(state), len) : 0;
+	a->data = a->is_write ? accel_truncate(dfuzz_rand(state), len) : 0;
 }
 
 static enum fuzz_path fuzz_path(const struct fuzz_access *a)
@@ -288,26 +272,12 @@ static void fuzz_serve(struct accel_vmm *vmm)
 	vmm->exits++;
 }
 
-static uint64_t fuzz_env(const char *name, uint64_t def)
-{
-	const char *s = getenv(name);
-	uint64_t val;
-	char *end;
-
-	if (!s || !*s)
-		return def;
-	errno = 0;
-	val = strtoull(s, &end, 0);
-	TEST_ASSERT(!errno && !*end, "%s=%s is not a number", name, s);
-	return val;
-}
-
 ACCEL_BUS_SUITE(fuzz, &fuzz_pio, &fuzz_mmio);
 
 /* Long runs (KA_FUZZ_COUNT) must end before the test VM's own limit. */
 TEST_F_TIMEOUT(fuzz, generic, 900)
 {
-	const uint64_t seed = fuzz_env("KA_FUZZ_SEED", FUZZ_DEFAULT_SEED);
+	const uint64_t seed = dfuzz_env("KA_FUZZ_SEED", FUZZ_DEFAULT_SEED);
 	const struct accel_bus *bus = variant->bus;
 	struct kvm_vcpu *vcpus[FUZZ_NR_VCPUS];
 	struct fuzz_run fuzz_run = {}, *run = &fuzz_run;
@@ -319,7 +289,7 @@ TEST_F_TIMEOUT(fuzz, generic, 900)
 	int i, p;
 
 	run->bus = bus;
-	run->count = DIV_ROUND_UP(fuzz_env("KA_FUZZ_COUNT", FUZZ_DEFAULT_COUNT),
+	run->count = DIV_ROUND_UP(dfuzz_env("KA_FUZZ_COUNT", FUZZ_DEFAULT_COUNT),
 				  FUZZ_NR_VCPUS);
 	ksft_print_msg("seed 0x%lx count %lu (KA_FUZZ_SEED, KA_FUZZ_COUNT)\n", seed,
 		       FUZZ_NR_VCPUS * run->count);
