@@ -8,7 +8,9 @@
  * is not cleared is delivered again after EOI; a one-shot edge-triggered
  * timer fires exactly once and leaves GINTR_STA alone, also when the
  * counter was set and started in the kernel just before its match; a timer
- * with FSB delivery interrupts through an MSI.
+ * with FSB delivery interrupts through an MSI.  That no interrupt comes
+ * after the last one expected is checked on the device's state, not only
+ * by waiting, so that a loaded host cannot hide an extra one.
  */
 #include "kselftest_harness.h"
 #include "hpet_test_util.h"
@@ -20,6 +22,7 @@
 #define NR_PERIODIC	20
 /* How long the guest waits for an interrupt before failing, in ticks. */
 #define IRQ_TIMEOUT	(10 * 1000 * 1000 * 1000ULL / HPET_TICK_NS)
+#define SYNC_DISABLED	2	/* the guest's timer is disabled */
 
 /* Guest: handler entries, and what the handler found wrong. */
 static volatile uint64_t irqs;
@@ -143,6 +146,7 @@ static void guest_periodic_level(void)
 	/* No interrupt once Tn_INT_ENB_CNF is clear. */
 	hpet_wr64(HPET_TN_CONF_REG(n), HPET_TN_INT_TYPE_CNF | HPET_TN_TYPE_CNF |
 		  (GSI_LEVEL << HPET_TN_INT_ROUTE_CNF_SHIFT));
+	GUEST_SYNC1(SYNC_DISABLED);
 	guest_drain_irqs();
 	n_after = irqs;
 	guest_wait_ticks(5 * PERIOD);
@@ -151,20 +155,53 @@ static void guest_periodic_level(void)
 	GUEST_DONE();
 }
 
-static void run_irq_guest(void *guest_code, uint64_t *irqs_seen)
+/*
+ * Run @guest_code to GUEST_SYNC2(1, interrupts it took) and GUEST_DONE().
+ *
+ * The guests' quiet windows ("no interrupt in the next N ticks") can only
+ * show an interrupt that comes within them, and a host under load may
+ * delay the timer thread past any window.  So the VMM also checks the
+ * device's own state, which does not depend on timing: once the guest is
+ * done no timer is armed, so none can ever fire again; a guest's one-shot
+ * timer fired exactly @want_fires times (if not 0); and nothing fired
+ * after the guest's GUEST_SYNC1(SYNC_DISABLED), made right after the write
+ * that disabled its timer had completed.
+ */
+static void run_irq_guest(void *guest_code, uint64_t *irqs_seen, uint64_t want_fires)
 {
+	uint64_t fires_disabled = ~0ULL;
 	struct hpet_stats st;
 	struct hpet_vm h;
+	struct ucall uc;
+	int n;
 
 	hpet_vm_create(&h, 1, guest_code, true);
 	vm_install_exception_handler(h.vm, VECTOR, guest_handler);
-	*irqs_seen = hpet_vcpu_sync(&h, 0, 1);
-	hpet_vcpu_done(&h, 0);
+	for (;;) {
+		if (hpet_vcpu_run(&h, 0, &uc) == UCALL_DONE)
+			break;
+		TEST_ASSERT_EQ(uc.cmd, UCALL_SYNC);
+		if (uc.args[0] == SYNC_DISABLED) {
+			hpet_dev_stats(h.dev, &st);
+			fires_disabled = st.fires;
+		} else {
+			TEST_ASSERT_EQ(uc.args[0], 1);
+			*irqs_seen = uc.args[1];
+		}
+	}
 	hpet_dev_stats(h.dev, &st);
 	ksft_print_msg("%lu interrupts seen, %llu timer expiries, %lu exits\n",
 		       *irqs_seen, st.fires, hpet_vm_exits(&h));
 	TEST_ASSERT_EQ(st.irq_errors, 0);
 	TEST_ASSERT(st.fires >= 1, "no timer expiry");
+	if (want_fires)
+		TEST_ASSERT_EQ(st.fires, want_fires);
+	if (fires_disabled != ~0ULL)
+		TEST_ASSERT(st.fires == fires_disabled,
+			    "%llu expiries after the timer was disabled", st.fires - fires_disabled);
+	for (n = 0; n < HPET_NUM_TIMERS; n++)
+		TEST_ASSERT(!__atomic_load_n(&h.regs->timer[n].armed, __ATOMIC_RELAXED),
+			    "timer %d is still armed", n);
 	TEST_ASSERT_EQ(accel_counters(h.link_id).errors, 0);
 	hpet_vm_destroy(&h);
 }
@@ -173,7 +210,7 @@ TEST(periodic_level)
 {
 	uint64_t n;
 
-	run_irq_guest(guest_periodic_level, &n);
+	run_irq_guest(guest_periodic_level, &n, 0);
 	TEST_ASSERT(n >= NR_PERIODIC, "%lu interrupts", n);
 }
 
@@ -204,7 +241,7 @@ TEST(level_redelivery)
 {
 	uint64_t n;
 
-	run_irq_guest(guest_level_redelivery, &n);
+	run_irq_guest(guest_level_redelivery, &n, 1);
 	TEST_ASSERT_EQ(n, 3);
 }
 
@@ -226,7 +263,7 @@ TEST(oneshot_edge)
 {
 	uint64_t n;
 
-	run_irq_guest(guest_oneshot_edge, &n);
+	run_irq_guest(guest_oneshot_edge, &n, 1);
 	TEST_ASSERT_EQ(n, 1);
 }
 
@@ -255,7 +292,7 @@ TEST(counter_write)
 {
 	uint64_t n;
 
-	run_irq_guest(guest_counter_write, &n);
+	run_irq_guest(guest_counter_write, &n, 1);
 	TEST_ASSERT_EQ(n, 1);
 }
 
@@ -279,7 +316,7 @@ TEST(fsb_msi)
 {
 	uint64_t n;
 
-	run_irq_guest(guest_fsb_msi, &n);
+	run_irq_guest(guest_fsb_msi, &n, 1);
 	TEST_ASSERT_EQ(n, 1);
 }
 

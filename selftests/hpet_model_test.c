@@ -131,7 +131,7 @@ TEST(bad_arguments)
 	TEST_ASSERT_EQ(regs.gcap_id, HPET_GCAP_ID_VALUE);
 	hpet_dev_stats(dev, &before);
 	memset(data, 0xa5, sizeof(data));
-	TEST_ASSERT_EQ(hpet_dev_mmio(dev, 0, 3, false, data), -EINVAL);
+	TEST_ASSERT_EQ(hpet_dev_mmio(dev, 0, 9, false, data), -EINVAL);
 	TEST_ASSERT_EQ(hpet_dev_mmio(dev, 0, 0, true, data), -EINVAL);
 	TEST_ASSERT_EQ(hpet_dev_mmio(dev, 0, 16, false, data), -EINVAL);
 	TEST_ASSERT_EQ(hpet_dev_mmio(dev, HPET_MMIO_LEN, 4, false, data), -EINVAL);
@@ -144,6 +144,17 @@ TEST(bad_arguments)
 	hpet_dev_stats(dev, &after);
 	TEST_ASSERT(!memcmp(&before, &after, sizeof(before)), "statistics changed");
 	TEST_ASSERT_EQ(hpet_dev_start(NULL), -EINVAL);
+
+	/*
+	 * Fragments KVM makes of an access crossing into the device's page
+	 * have any length: read, the bytes they cover; written, ignored.
+	 */
+	TEST_ASSERT_EQ(hpet_dev_mmio(dev, 1, 3, false, data), 0);
+	TEST_ASSERT(!memcmp(data, (__u8 *)&regs.gcap_id + 1, 3) && data[3] == 0xa5,
+		    "3-byte read of GCAP_ID");
+	memset(data, 0xff, sizeof(data));
+	TEST_ASSERT_EQ(hpet_dev_mmio(dev, HPET_GEN_CONF, 5, true, data), 0);
+	TEST_ASSERT_EQ(regs.gen_conf, 0);
 	hpet_dev_destroy(dev);
 }
 

@@ -109,10 +109,12 @@ static inline const char *hpet_obj_path(void)
 /*
  * A VM with @nr_vcpus vCPUs running @guest_code, the HPET and IOAPIC pages
  * mapped, and the HPET device: with its fast path attached if @accel, else
- * the userspace model alone.  Its timer thread runs.
+ * the userspace model alone.  Its timer thread runs.  Interrupts go
+ * through @ops with @opaque, or to KVM's irqchip if @ops is NULL.
  */
-static inline void hpet_vm_create(struct hpet_vm *h, int nr_vcpus,
-				  void *guest_code, bool accel)
+static inline void hpet_vm_create_irq(struct hpet_vm *h, int nr_vcpus,
+				      void *guest_code, bool accel,
+				      const struct hpet_irq_ops *ops, void *opaque)
 {
 	int ret;
 
@@ -145,11 +147,20 @@ static inline void hpet_vm_create(struct hpet_vm *h, int nr_vcpus,
 		h->regs = &h->model;
 	}
 
-	ret = hpet_dev_create(h->regs, h->kick_fd, &hpet_kvm_irq_ops,
-			      (void *)(long)h->vm->fd, &h->dev);
+	if (!ops) {
+		ops = &hpet_kvm_irq_ops;
+		opaque = (void *)(long)h->vm->fd;
+	}
+	ret = hpet_dev_create(h->regs, h->kick_fd, ops, opaque, &h->dev);
 	TEST_ASSERT(!ret, "hpet_dev_create: %s", strerror(-ret));
 	ret = hpet_dev_start(h->dev);
 	TEST_ASSERT(!ret, "hpet_dev_start: %s", strerror(-ret));
+}
+
+static inline void hpet_vm_create(struct hpet_vm *h, int nr_vcpus,
+				  void *guest_code, bool accel)
+{
+	hpet_vm_create_irq(h, nr_vcpus, guest_code, accel, NULL, NULL);
 }
 
 static inline void hpet_vm_destroy(struct hpet_vm *h)

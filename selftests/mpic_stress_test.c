@@ -114,35 +114,6 @@ static void slow_write(struct mpic_vm *mv, uint64_t off, uint32_t val)
 		    strerror(-ret));
 }
 
-/* What must hold at any time, whatever runs (R2-R4, R6). */
-static void check_live(const struct mpic_regs *r, uint32_t nr)
-{
-	uint64_t delivered, coalesced, raised, v;
-	uint32_t n, i;
-
-	for (i = 0; i < MPIC_NR_IPIS; i++) {
-		v = MPIC_LOAD(r->ivpr[i]);
-		TEST_ASSERT(!(v & ~(__u64)MPIC_IVPR_WRITABLE), "IPIVPR%u stored as 0x%lx", i, v);
-	}
-	for (n = 0; n < nr; n++) {
-		const struct mpic_cpu *c = &r->cpu[n];
-
-		v = MPIC_LOAD(c->ctpr);
-		TEST_ASSERT(v <= MPIC_CTPR_MASK, "CTPR of CPU %u is %lu", n, v);
-		v = MPIC_LOAD(c->pending);
-		TEST_ASSERT(!(v >> MPIC_NR_IPIS), "CPU %u pending 0x%lx", n, v);
-		for (i = 0; i < MPIC_NR_IPIS; i++) {
-			delivered = MPIC_LOAD(c->delivered[i]);
-			coalesced = MPIC_LOAD(c->coalesced[i]);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			raised = MPIC_LOAD(c->raised[i]);
-			TEST_ASSERT(raised >= delivered + coalesced,
-				    "CPU %u IPI %u: raised %lu < delivered %lu + coalesced %lu",
-				    n, i, raised, delivered, coalesced);
-		}
-	}
-}
-
 /* The VMM's slow path, busy while the vCPUs run. */
 static void *slow_path_fn(void *arg)
 {
@@ -159,7 +130,7 @@ static void *slow_path_fn(void *arg)
 		else
 			slow_write(sp->mv, MPIC_SVR, r >> 8);
 		sp->writes++;
-		check_live(sp->mv->regs, sp->mv->nr_vcpus);
+		mpic_check_live(sp->mv->regs, sp->mv->nr_vcpus);
 		sp->samples++;
 		sched_yield();
 	}
@@ -167,45 +138,20 @@ static void *slow_path_fn(void *arg)
 }
 
 /*
- * With everything stopped: R5, R6, raised equal to what the guests
- * dispatched, and each eventfd signalled once per delivery (@got counts
- * the signals so far).  Returns the IPIs pending.
+ * mpic_check_quiescent() with what the guests dispatched (sent[][][]),
+ * @got counting the signals so far.  Returns the IPIs pending.
  */
 static uint64_t check_quiescent(struct mpic_vm *mv, uint64_t got[][MPIC_NR_IPIS])
 {
-	const struct mpic_regs *r = mv->regs;
-	uint64_t want, bit, held = 0;
+	uint64_t want[MPIC_MAX_CPUS][MPIC_NR_IPIS] = {};
 	uint32_t n, i, s;
 
 	sync_global_from_guest(mv->vm, sent);
-	check_live(r, NR_VCPUS);
-	for (n = 0; n < NR_VCPUS; n++) {
-		const struct mpic_cpu *cpu = &r->cpu[n];
-
-		for (i = 0; i < MPIC_NR_IPIS; i++) {
-			bit = (cpu->pending >> i) & 1;
-			want = 0;
+	for (n = 0; n < NR_VCPUS; n++)
+		for (i = 0; i < MPIC_NR_IPIS; i++)
 			for (s = 0; s < NR_VCPUS; s++)
-				want += sent[s][n][i];
-			got[n][i] += mpic_vm_eventfd_count(mv, MPIC_EVENTFD(n, i));
-			TEST_ASSERT(cpu->raised[i] == want,
-				    "CPU %u IPI %u: raised %llu, the guests dispatched %lu",
-				    n, i, cpu->raised[i], want);
-			TEST_ASSERT(cpu->raised[i] == cpu->delivered[i] + cpu->coalesced[i] + bit,
-				    "CPU %u IPI %u: raised %llu != delivered %llu + coalesced %llu + pending %lu",
-				    n, i, cpu->raised[i], cpu->delivered[i],
-				    cpu->coalesced[i], bit);
-			TEST_ASSERT(got[n][i] == cpu->delivered[i],
-				    "CPU %u IPI %u: %lu signals, %llu delivered",
-				    n, i, got[n][i], cpu->delivered[i]);
-			TEST_ASSERT(!bit || !mpic_deliverable(r->ivpr[i], cpu->ctpr),
-				    "CPU %u IPI %u pending but deliverable (IPIVPR 0x%llx, CTPR %llu)",
-				    n, i, r->ivpr[i], cpu->ctpr);
-			held += bit;
-		}
-	}
-	TEST_ASSERT_EQ(r->signal_errors, 0);
-	return held;
+				want[n][i] += sent[s][n][i];
+	return mpic_check_quiescent(mv, want, got);
 }
 
 TEST(contract_holds)

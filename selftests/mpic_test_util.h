@@ -353,6 +353,76 @@ static uint64_t __maybe_unused mpic_vm_eventfd_count(struct mpic_vm *mv, uint32_
 	return 0;
 }
 
+/* What must hold at any time, whatever runs (R2-R4, R6), for @nr CPUs. */
+static void __maybe_unused mpic_check_live(const struct mpic_regs *r, uint32_t nr)
+{
+	uint64_t delivered, coalesced, raised, v;
+	uint32_t n, i;
+
+	for (i = 0; i < MPIC_NR_IPIS; i++) {
+		v = MPIC_LOAD(r->ivpr[i]);
+		TEST_ASSERT(!(v & ~(__u64)MPIC_IVPR_WRITABLE), "IPIVPR%u stored as 0x%lx", i, v);
+	}
+	for (n = 0; n < nr; n++) {
+		const struct mpic_cpu *c = &r->cpu[n];
+
+		v = MPIC_LOAD(c->ctpr);
+		TEST_ASSERT(v <= MPIC_CTPR_MASK, "CTPR of CPU %u is %lu", n, v);
+		v = MPIC_LOAD(c->pending);
+		TEST_ASSERT(!(v >> MPIC_NR_IPIS), "CPU %u pending 0x%lx", n, v);
+		for (i = 0; i < MPIC_NR_IPIS; i++) {
+			delivered = MPIC_LOAD(c->delivered[i]);
+			coalesced = MPIC_LOAD(c->coalesced[i]);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			raised = MPIC_LOAD(c->raised[i]);
+			TEST_ASSERT(raised >= delivered + coalesced,
+				    "CPU %u IPI %u: raised %lu < delivered %lu + coalesced %lu",
+				    n, i, raised, delivered, coalesced);
+		}
+	}
+}
+
+/*
+ * With every vCPU stopped and plain eventfds: R5, R6, raised equal to what
+ * the guests dispatched (@want[cpu][ipi]), and each eventfd signalled once
+ * per delivery (@got counts the signals so far and is brought up to
+ * date).  Returns the IPIs pending.
+ */
+static uint64_t __maybe_unused
+mpic_check_quiescent(struct mpic_vm *mv, const uint64_t want[][MPIC_NR_IPIS],
+		     uint64_t got[][MPIC_NR_IPIS])
+{
+	const struct mpic_regs *r = mv->regs;
+	uint64_t bit, held = 0;
+	uint32_t n, i;
+
+	mpic_check_live(r, mv->nr_vcpus);
+	for (n = 0; n < mv->nr_vcpus; n++) {
+		const struct mpic_cpu *cpu = &r->cpu[n];
+
+		for (i = 0; i < MPIC_NR_IPIS; i++) {
+			bit = (cpu->pending >> i) & 1;
+			got[n][i] += mpic_vm_eventfd_count(mv, MPIC_EVENTFD(n, i));
+			TEST_ASSERT(cpu->raised[i] == want[n][i],
+				    "CPU %u IPI %u: raised %llu, the guests dispatched %lu",
+				    n, i, cpu->raised[i], want[n][i]);
+			TEST_ASSERT(cpu->raised[i] == cpu->delivered[i] + cpu->coalesced[i] + bit,
+				    "CPU %u IPI %u: raised %llu != delivered %llu + coalesced %llu + pending %lu",
+				    n, i, cpu->raised[i], cpu->delivered[i],
+				    cpu->coalesced[i], bit);
+			TEST_ASSERT(got[n][i] == cpu->delivered[i],
+				    "CPU %u IPI %u: %lu signals, %llu delivered",
+				    n, i, got[n][i], cpu->delivered[i]);
+			TEST_ASSERT(!bit || !mpic_deliverable(r->ivpr[i], cpu->ctpr),
+				    "CPU %u IPI %u pending but deliverable (IPIVPR 0x%llx, CTPR %llu)",
+				    n, i, r->ivpr[i], cpu->ctpr);
+			held += bit;
+		}
+	}
+	TEST_ASSERT_EQ(r->signal_errors, 0);
+	return held;
+}
+
 /* Fail if vector @vector is pending in the local APIC of any vCPU. */
 static void __maybe_unused mpic_vm_assert_irr_clear(struct mpic_vm *mv, uint32_t vector)
 {

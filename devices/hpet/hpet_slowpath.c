@@ -493,7 +493,8 @@ int hpet_dev_mmio(struct hpet_dev *dev, __u64 offset, __u32 len, bool is_write,
 	__u8 *bytes = data;
 	__u32 i;
 
-	if (!dev || !data || (len != 1 && len != 2 && len != 4 && len != 8) ||
+	/* KVM splits an access that crosses a page into fragments of any length. */
+	if (!dev || !data || !len || len > sizeof(val) ||
 	    offset >= HPET_MMIO_LEN || len > HPET_MMIO_LEN - offset)
 		return -EINVAL;
 

@@ -108,11 +108,14 @@ int hpet_dev_event_fd(const struct hpet_dev *dev);
 int hpet_dev_service(struct hpet_dev *dev);
 
 /*
- * One guest access at byte @offset of the device: @len is 1, 2, 4 or 8,
- * @data the @len bytes written, or where to store the @len bytes read,
- * little endian (struct kvm_run's mmio.data).  -EINVAL if the access does
- * not lie inside the device or @len is not one of those, with nothing
- * changed and @data untouched.
+ * One guest access at byte @offset of the device: @len is 1 to 8 (the
+ * guest's 1, 2, 4 or 8, or a fragment of any length when KVM splits an
+ * access that crosses the page the device starts on; a fragment follows
+ * the same rules: reads return the bytes they cover, writes that are not
+ * aligned 32- or 64-bit ones are ignored), @data the @len bytes written, or
+ * where to store the @len bytes read, little endian (struct kvm_run's
+ * mmio.data).  -EINVAL if the access does not lie inside the device or
+ * @len is not one of those, with nothing changed and @data untouched.
  */
 int hpet_dev_mmio(struct hpet_dev *dev, __u64 offset, __u32 len, bool is_write,
 		  void *data);
