@@ -27,6 +27,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/static_key.h>
+#include <linux/unaligned.h>
 #include "kvm_accel.h"
 
 /* All attachments; protects ops->att and the per-VM count. */
@@ -101,16 +102,55 @@ static void kvm_accel_count(struct kvm_accel_att *att, int ret)
 }
 
 /*
+ * The guest's value of a @len-byte access (1, 2, 4 or 8), zero-extended.
+ * One load of the right width: memcpy() with a variable length compiles to
+ * a loop, and this runs on every access.
+ */
+static u64 kvm_accel_load(const void *val, int len)
+{
+	switch (len) {
+	case 1:
+		return *(const u8 *)val;
+	case 2:
+		return get_unaligned((const u16 *)val);
+	case 4:
+		return get_unaligned((const u32 *)val);
+	default:
+		return get_unaligned((const u64 *)val);
+	}
+}
+
+static void kvm_accel_store(void *val, int len, u64 data)
+{
+	switch (len) {
+	case 1:
+		*(u8 *)val = data;
+		break;
+	case 2:
+		put_unaligned((u16)data, (u16 *)val);
+		break;
+	case 4:
+		put_unaligned((u32)data, (u32 *)val);
+		break;
+	default:
+		put_unaligned(data, (u64 *)val);
+		break;
+	}
+}
+
+/*
  * KVM's bus only dispatches accesses that lie entirely inside the range and
  * only with widths it supports, but the device checks again rather than
  * trusting that: a program must never see an offset outside its range.
  */
-static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
-			      gpa_t addr, int len, void *val, bool write)
+static __always_inline int
+kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
+		   gpa_t addr, int len, void *val, bool write)
 {
 	int (*prog)(struct kvm_accel_ctx *ctx);
 	struct kvm_accel_binding *b;
-	struct kvm_accel_ctx acc;
+	/* Not cleared on entry (INIT_STACK_ALL_ZERO): filled in below. */
+	struct kvm_accel_ctx acc __uninitialized;
 	int ret;
 
 	if (static_branch_unlikely(&kvm_accel_bench_key) &&
@@ -133,17 +173,21 @@ static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 		return -EOPNOTSUPP;
 	}
 
-	acc = (struct kvm_accel_ctx) {
-		.addr = addr,
-		.offset = addr - att->base,
-		.len = len,
-		.vcpu_id = vcpu->vcpu_id,
-		.is_write = write,
-		.bus = att->bus,
-		.priv = b,
-	};
-	if (write)
-		memcpy(&acc.data, val, len);
+	/*
+	 * Every field is assigned, and the struct has no padding, so the
+	 * program sees nothing of the stack; clearing it first would cost a
+	 * string store on every access.
+	 */
+	BUILD_BUG_ON(sizeof(acc) != 4 * sizeof(u64) + 4 * sizeof(u32) + sizeof(void *));
+	acc.addr = addr;
+	acc.offset = addr - att->base;
+	acc.data = write ? kvm_accel_load(val, len) : 0;
+	acc.result = 0;
+	acc.len = len;
+	acc.vcpu_id = vcpu->vcpu_id;
+	acc.is_write = write;
+	acc.bus = att->bus;
+	acc.priv = b;
 
 	if (static_branch_unlikely(&kvm_accel_bench_key) &&
 	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_DISPATCH)
@@ -155,7 +199,7 @@ static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 		return -EOPNOTSUPP;
 
 	if (!write)
-		memcpy(val, &acc.result, len);
+		kvm_accel_store(val, len, acc.result);
 	return 0;
 }
 
