@@ -461,6 +461,17 @@ static void bench_run(struct bench_row *row, uint64_t n, uint64_t reps, double *
 	}
 	set_stage(0);
 	TEST_ASSERT_EQ(rep, (int64_t)reps);
+	/*
+	 * The module counts what it completed, except at bench_stage 1,
+	 * which stops before counting: proof the stage was in effect.
+	 */
+	if (b.dev) {
+		struct kvm_accel_counters c = accel_counters(accel_link_id(b.dev));
+
+		TEST_ASSERT(c.handled == (row->stage == 1 ? 0 : n * reps),
+			    "%s %s: the module handled %llu of %lu accesses",
+			    op_names[row->op], row->name, c.handled, n * reps);
+	}
 	bench_vm_destroy(&b);
 }
 

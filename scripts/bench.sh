@@ -8,7 +8,7 @@
 #                               wall clock, run the benchmarks in each, then
 #                               print the table and write results.json,
 #                               table.txt and bench.png to $O/bench/<time>/
-#                               ($O/bench/latest points there)
+#                               ($O/bench/latest points there; KA_BENCH_OUT)
 #   scripts/bench.sh --native   the same benchmarks on this host, which must
 #                               have hardware KVM and kvm_accel.ko loaded, as
 #                               root; one mode, "native" (wall clock)
@@ -17,13 +17,15 @@
 #                               the two above)
 #   scripts/bench.sh --report DIR   table, JSON and plot of a finished run
 #
-# Env: O (build directory, default ./build), KA_BENCH_MODES (default
+# Env: O (build directory, default ./build), KA_BENCH_OUT (where the
+#      <time> directories go, default $O/bench), KA_BENCH_MODES (default
 #      "icount wall"), KA_BENCH_N (accesses per row and repetition),
 #      KA_BENCH_REPS (repetitions per row), KA_BENCH_MODE (--job: the label).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-$REPO/build}
+OUT=${KA_BENCH_OUT:-$O/bench}
 
 die() { echo "bench: error: $*" >&2; exit 1; }
 
@@ -57,9 +59,9 @@ report() {
 
 new_outdir() {
 	local out
-	out=$O/bench/$(date +%Y%m%d-%H%M%S)
+	out=$OUT/$(date +%Y%m%d-%H%M%S)
 	mkdir -p "$out" || die "cannot create $out"
-	ln -sfn "$(basename "$out")" "$O/bench/latest"
+	ln -sfn "$(basename "$out")" "$OUT/latest"
 	echo "$out"
 }
 
@@ -79,7 +81,8 @@ case ${1:-} in
 	grep -qw hypervisor /proc/cpuinfo &&
 		echo "bench: warning: this host is itself a VM; the numbers are not native" >&2
 	out=$(new_outdir)
-	KA_BUILD=$O KA_BENCH_MODE=native job "$out/native" || die "a benchmark failed"
+	export KA_BUILD=$O KA_BENCH_MODE=native
+	job "$out/native" || die "a benchmark failed"
 	report "$out"
 	;;
 "")
