@@ -5,6 +5,10 @@
 #   make          set up (first run only) and build everything, boot nothing
 #   make check    build, boot the test VM, run every test, print the summary
 #   make demo     build, boot the test VM, show exits with and without kvm-accel
+#   make bench    build, run the benchmarks in the test VM (icount, then wall
+#                 clock): table, JSON and plot in $(O)/bench/<time>/
+#   make bench-native  the same benchmarks on this host (hardware KVM,
+#                 kvm_accel.ko loaded, root): see README.md, Benchmarks
 #   make debug-check  the whole suite on a KASAN + lockdep build of the same
 #                 kernel (first run builds it: ~45 min on 2 cores)
 #   make setup    only install packages and fill the cache
@@ -24,7 +28,7 @@ MAKEFLAGS += --no-print-directory
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all setup build check debug-check demo clean kmod checkpatch
+.PHONY: all setup build check debug-check demo bench bench-native clean kmod checkpatch
 
 all: setup
 	$(Q)$(MAKE) build
@@ -37,6 +41,14 @@ check: all
 
 demo: all
 	$(Q)scripts/vm-run.sh demo
+
+bench: all
+	$(Q)scripts/bench.sh
+
+# The module is not rebuilt: the one loaded on this host is measured.
+bench-native: setup
+	$(Q)$(MAKE) bpf loader devices selftests demo-progs bench-progs
+	$(Q)scripts/bench.sh --native
 
 debug-check: all
 	$(Q)scripts/debug-kernel.sh
@@ -57,7 +69,7 @@ BPFTOOL := $(TOOLS)/bpftool/bpftool
 CLANG ?= clang-16
 CC ?= gcc
 
-build: kmod bpf loader devices selftests verifier-tests demo-progs
+build: kmod bpf loader devices selftests verifier-tests demo-progs bench-progs
 
 kmod: $(O)/kvm_accel.ko
 
@@ -75,7 +87,7 @@ checkpatch:
 # BPF objects: one rule for every *.bpf.c in the tree.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I$(LIBBPF_INC) -I$(UAPI_INC) -I$(CURDIR)/bpf -I$(CURDIR)/include -I$(CURDIR)
-BPF_SRCS := $(shell find demo devices selftests verifier-tests -name '*.bpf.c' 2>/dev/null)
+BPF_SRCS := $(shell find bench demo devices selftests verifier-tests -name '*.bpf.c' 2>/dev/null)
 BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
 
 bpf: $(BPF_OBJS)
@@ -94,6 +106,7 @@ include devices/devices.mk
 include selftests/selftests.mk
 include verifier-tests/verifier-tests.mk
 include demo/demo.mk
+include bench/bench.mk
 
 clean:
 	$(Q)rm -rf $(O)

@@ -12,7 +12,7 @@
  * the HPET accesses that reach it in each phase and times the reads with
  * CLOCK_MONOTONIC (under KA_ICOUNT=1, instructions of the test VM).
  *
- * Usage: hpet_demo [-n READS] [-t TICKS]
+ * Usage: hpet_demo [-n READS] [-t TICKS] [-j]   (-j: JSON, for scripts/bench.sh)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,13 +90,22 @@ static void measure(struct demo_row *row, bool accel, uint64_t n_reads,
 	hpet_vm_destroy(&h);
 }
 
+static void json_row(const char *path, const struct demo_row *row, bool last)
+{
+	printf("{\"path\": \"%s\", \"read_exits\": %lu, \"ns_per_read\": %.1f, "
+	       "\"reads_per_s\": %.0f, \"ticks\": %lu, \"tick_exits\": %lu}%s",
+	       path, row->read_exits, row->ns_per_read, 1e9 / row->ns_per_read,
+	       row->ticks, row->tick_exits, last ? "" : ", ");
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t n_reads = 5000, n_ticks = 50;
 	struct demo_row user, accel;
+	bool json = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:j")) != -1) {
 		switch (opt) {
 		case 'n':
 			n_reads = strtoull(optarg, NULL, 0);
@@ -104,8 +113,11 @@ int main(int argc, char **argv)
 		case 't':
 			n_ticks = strtoull(optarg, NULL, 0);
 			break;
+		case 'j':
+			json = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-n READS] [-t TICKS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n READS] [-t TICKS] [-j]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -117,6 +129,13 @@ int main(int argc, char **argv)
 	measure(&user, false, n_reads, n_ticks);
 	measure(&accel, true, n_reads, n_ticks);
 
+	if (json) {
+		printf("{\"benchmark\": \"hpet\", \"reads\": %lu, \"rows\": [", n_reads);
+		json_row("userspace", &user, false);
+		json_row("accel", &accel, true);
+		printf("]}\n");
+		return 0;
+	}
 	printf("HPET: the guest reads the main counter %lu times, then sets up a 1 kHz\n"
 	       "periodic tick as Linux does and idles through %lu ticks, reading the\n"
 	       "counter in each.  Exits: HPET accesses that reached the VMM (the tick\n"

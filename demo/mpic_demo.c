@@ -20,7 +20,7 @@
  * The cost column is nanoseconds per round trip of the guest's clock (its
  * TSC), whole round trips including both interrupts.
  *
- * Usage: mpic_demo [-n ROUNDS]
+ * Usage: mpic_demo [-n ROUNDS] [-j]   (-j: JSON, for scripts/bench.sh)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +94,7 @@ static void guest_code(uint32_t cpu, uint32_t rounds)
 
 struct demo_row {
 	const char *path;
-	uint64_t accesses, exits;
+	uint64_t accesses, exits, dispatch_exits;
 	uint32_t pings, pongs;	/* interrupts the guests took */
 	double ns;
 };
@@ -128,6 +128,7 @@ static void measure(struct demo_row *row, bool fast, bool lapic, uint32_t rounds
 
 	row->accesses = mpic_guest_accesses;
 	row->exits = exits.exits;
+	row->dispatch_exits = exits.dispatch_exits;
 	row->ns = round_trip_cycles * 1e6 / guest_tsc_khz;
 	mpic_vm_destroy(&mv);
 }
@@ -136,16 +137,20 @@ int main(int argc, char **argv)
 {
 	struct demo_row rows[3] = { { "userspace" }, { "kvm-accel" }, { "kvm lapic" } };
 	uint32_t rounds = 1000;
+	bool json = false;
 	uint32_t i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j")) != -1) {
 		switch (opt) {
 		case 'n':
 			rounds = strtoul(optarg, NULL, 0);
 			break;
+		case 'j':
+			json = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-n ROUNDS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n ROUNDS] [-j]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -158,6 +163,17 @@ int main(int argc, char **argv)
 	measure(&rows[1], true, false, rounds);
 	measure(&rows[2], false, true, rounds);
 
+	if (json) {
+		printf("{\"benchmark\": \"ipi\", \"rounds\": %u, \"rows\": [", rounds);
+		for (i = 0; i < ARRAY_SIZE(rows); i++)
+			printf("%s{\"path\": \"%s\", \"accesses\": %lu, \"exits\": %lu, "
+			       "\"dispatch_exits\": %lu, \"ns_per_round_trip\": %.0f, "
+			       "\"pings\": %u, \"pongs\": %u}", i ? ", " : "",
+			       rows[i].path, rows[i].accesses, rows[i].exits,
+			       rows[i].dispatch_exits, rows[i].ns, rows[i].pings, rows[i].pongs);
+		printf("]}\n");
+		return 0;
+	}
 	printf("MPIC IPI ping-pong, 2 vCPUs, %u round trips: CPU 0 reads WHOAMI,\n"
 	       "raises CTPR, sends IPI 0 to CPU 1 and lowers CTPR; CPU 1's handler\n"
 	       "answers with IPI 1.  IPIVPR set-up writes always exit (re-routing).\n"

@@ -26,6 +26,8 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/static_key.h>
+#include <linux/unaligned.h>
 #include "kvm_accel.h"
 
 /* All attachments; protects ops->att and the per-VM count. */
@@ -38,6 +40,57 @@ BTF_ID_LIST(kvm_accel_btf_ids)
 BTF_ID(struct, kvm_accel_ctx)
 BTF_ID(struct, kvm_accel_ops)
 
+/*
+ * Benchmark knob (module parameter bench_stage, root only): make every
+ * attachment stop its dispatch early, so that scripts/bench.sh can measure
+ * what each stage of an access costs by difference.
+ *   0  normal operation
+ *   1  the io device answers at once: KVM's exit, decode and bus lookup only
+ *   2  everything but the call into the program (checks, binding, context,
+ *      counters), which is taken as handled with a result of 0
+ * Stages 1 and 2 answer accesses without the programs, so they are only for
+ * VMs made to be measured.  Off, the knob costs one patched-out jump.
+ */
+enum {
+	KVM_ACCEL_BENCH_OFF,
+	KVM_ACCEL_BENCH_IODEV,
+	KVM_ACCEL_BENCH_DISPATCH,
+	KVM_ACCEL_BENCH_MAX = KVM_ACCEL_BENCH_DISPATCH,
+};
+
+static DEFINE_STATIC_KEY_FALSE(kvm_accel_bench_key);
+static DEFINE_MUTEX(kvm_accel_bench_lock);
+static int kvm_accel_bench_stage;
+
+static int kvm_accel_bench_set(const char *val, const struct kernel_param *kp)
+{
+	int stage, ret;
+
+	ret = kstrtoint(val, 0, &stage);
+	if (ret)
+		return ret;
+	if (stage < KVM_ACCEL_BENCH_OFF || stage > KVM_ACCEL_BENCH_MAX)
+		return -EINVAL;
+	/* Serialise the key with the value so that both always agree. */
+	mutex_lock(&kvm_accel_bench_lock);
+	WRITE_ONCE(kvm_accel_bench_stage, stage);
+	if (stage && !static_key_enabled(&kvm_accel_bench_key))
+		static_branch_enable(&kvm_accel_bench_key);
+	else if (!stage && static_key_enabled(&kvm_accel_bench_key))
+		static_branch_disable(&kvm_accel_bench_key);
+	mutex_unlock(&kvm_accel_bench_lock);
+	return 0;
+}
+
+static const struct kernel_param_ops kvm_accel_bench_ops = {
+	.set = kvm_accel_bench_set,
+	.get = param_get_int,
+};
+
+module_param_cb(bench_stage, &kvm_accel_bench_ops, &kvm_accel_bench_stage, 0600);
+MODULE_PARM_DESC(bench_stage,
+		 "benchmarks only: 1 stop at the io device, 2 skip the program (default 0)");
+
 static void kvm_accel_count(struct kvm_accel_att *att, int ret)
 {
 	if (ret == KVM_ACCEL_HANDLED)
@@ -49,17 +102,63 @@ static void kvm_accel_count(struct kvm_accel_att *att, int ret)
 }
 
 /*
+ * The guest's value of a @len-byte access (1, 2, 4 or 8), zero-extended.
+ * One load of the right width: memcpy() with a variable length compiles to
+ * a loop, and this runs on every access.
+ */
+static u64 kvm_accel_load(const void *val, int len)
+{
+	switch (len) {
+	case 1:
+		return *(const u8 *)val;
+	case 2:
+		return get_unaligned((const u16 *)val);
+	case 4:
+		return get_unaligned((const u32 *)val);
+	default:
+		return get_unaligned((const u64 *)val);
+	}
+}
+
+static void kvm_accel_store(void *val, int len, u64 data)
+{
+	switch (len) {
+	case 1:
+		*(u8 *)val = data;
+		break;
+	case 2:
+		put_unaligned((u16)data, (u16 *)val);
+		break;
+	case 4:
+		put_unaligned((u32)data, (u32 *)val);
+		break;
+	default:
+		put_unaligned(data, (u64 *)val);
+		break;
+	}
+}
+
+/*
  * KVM's bus only dispatches accesses that lie entirely inside the range and
  * only with widths it supports, but the device checks again rather than
  * trusting that: a program must never see an offset outside its range.
  */
-static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
-			      gpa_t addr, int len, void *val, bool write)
+static __always_inline int
+kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
+		   gpa_t addr, int len, void *val, bool write)
 {
 	int (*prog)(struct kvm_accel_ctx *ctx);
 	struct kvm_accel_binding *b;
-	struct kvm_accel_ctx acc;
+	/* Not cleared on entry (INIT_STACK_ALL_ZERO): filled in below. */
+	struct kvm_accel_ctx acc __uninitialized;
 	int ret;
+
+	if (static_branch_unlikely(&kvm_accel_bench_key) &&
+	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_IODEV) {
+		if (!write)
+			memset(val, 0, len);
+		return 0;
+	}
 
 	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
 	    addr < att->base || addr - att->base > att->len - len) {
@@ -74,25 +173,33 @@ static int kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 		return -EOPNOTSUPP;
 	}
 
-	acc = (struct kvm_accel_ctx) {
-		.addr = addr,
-		.offset = addr - att->base,
-		.len = len,
-		.vcpu_id = vcpu->vcpu_id,
-		.is_write = write,
-		.bus = att->bus,
-		.priv = b,
-	};
-	if (write)
-		memcpy(&acc.data, val, len);
+	/*
+	 * Every field is assigned, and the struct has no padding, so the
+	 * program sees nothing of the stack; clearing it first would cost a
+	 * string store on every access.
+	 */
+	BUILD_BUG_ON(sizeof(acc) != 4 * sizeof(u64) + 4 * sizeof(u32) + sizeof(void *));
+	acc.addr = addr;
+	acc.offset = addr - att->base;
+	acc.data = write ? kvm_accel_load(val, len) : 0;
+	acc.result = 0;
+	acc.len = len;
+	acc.vcpu_id = vcpu->vcpu_id;
+	acc.is_write = write;
+	acc.bus = att->bus;
+	acc.priv = b;
 
-	ret = prog(&acc);
+	if (static_branch_unlikely(&kvm_accel_bench_key) &&
+	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_DISPATCH)
+		ret = KVM_ACCEL_HANDLED;
+	else
+		ret = prog(&acc);
 	kvm_accel_count(att, ret);
 	if (ret != KVM_ACCEL_HANDLED)
 		return -EOPNOTSUPP;
 
 	if (!write)
-		memcpy(val, &acc.result, len);
+		kvm_accel_store(val, len, acc.result);
 	return 0;
 }
 

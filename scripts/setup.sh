@@ -20,7 +20,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 APT_PKGS=(build-essential bc bison flex kmod cpio xz-utils zstd busybox-static
 	  libelf-dev zlib1g-dev libcap-dev pkg-config python3 dwarves
-	  clang-16 llvm-16 rsync)
+	  clang-16 llvm-16 rsync gnuplot-nox)
 BPO_PKGS=(qemu-system-x86 qemu-utils)
 
 need_root() { [ "$(id -u)" = 0 ] || die "apt step must run as root (or install: ${APT_PKGS[*]} ${BPO_PKGS[*]})"; }

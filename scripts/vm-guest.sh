@@ -90,7 +90,7 @@ demo)
 	bash "$REPO/scripts/demo.sh" 2>&1 | tee "$RES/demo.txt"
 	;;
 bench)
-	bash "$REPO/scripts/bench.sh" 2>&1 | tee "$RES/bench.txt"
+	bash "$REPO/scripts/bench.sh" --job "$RES" 2>&1 | tee "$RES/bench.txt"
 	;;
 run)
 	# Development: run one script in the VM, e.g.

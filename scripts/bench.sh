@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-accel benchmarks (`make bench`, `make bench-native`).
+#
+#   scripts/bench.sh            boot the test VM twice, under -icount
+#                               (deterministic instruction counts) and on the
+#                               wall clock, run the benchmarks in each, then
+#                               print the table and write results.json,
+#                               table.txt and bench.png to $O/bench/<time>/
+#                               ($O/bench/latest points there; KA_BENCH_OUT)
+#   scripts/bench.sh --native   the same benchmarks on this host, which must
+#                               have hardware KVM and kvm_accel.ko loaded, as
+#                               root; one mode, "native" (wall clock)
+#   scripts/bench.sh --job DIR  run the benchmark programs here and leave
+#                               their JSON in DIR (what the VM runs; used by
+#                               the two above)
+#   scripts/bench.sh --report DIR   table, JSON and plot of a finished run
+#
+# Env: O (build directory, default ./build), KA_BENCH_OUT (where the
+#      <time> directories go, default $O/bench), KA_BENCH_MODES (default
+#      "icount wall"), KA_BENCH_N (accesses per row and repetition),
+#      KA_BENCH_REPS (repetitions per row), KA_BENCH_MODE (--job: the label).
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+O=${O:-$REPO/build}
+OUT=${KA_BENCH_OUT:-$O/bench}
+
+die() { echo "bench: error: $*" >&2; exit 1; }
+
+# --- the benchmark programs, wherever they run ------------------------------
+job() {
+	local out=$1 mode=${KA_BENCH_MODE:-unknown} b=${KA_BUILD:-$O} reps fail=0
+	mkdir -p "$out" || die "cannot create $out"
+	# The wall clock is noisy: more repetitions, the median is reported.
+	reps=${KA_BENCH_REPS:-$([ "$mode" = icount ] && echo 3 || echo 7)}
+	run() {	# run NAME CMD...: JSON on stdout into $out/NAME.json
+		local name=$1
+		shift
+		echo "bench: $name ($mode)" >&2
+		if ! (cd "$b" && "$@") > "$out/$name.json"; then
+			echo "bench: $name failed" >&2
+			rm -f "$out/$name.json"
+			fail=1
+		fi
+	}
+	run access "$b/bench/access_bench" -m "$mode" -n "${KA_BENCH_N:-5000}" -r "$reps"
+	run ide "$b/bench/ide_bench" -m "$mode"
+	run hpet "$b/demo/hpet_demo" -j -n 20000 -t 10
+	run ipi "$b/demo/mpic_demo" -j -n 1000
+	echo "$mode" > "$out/mode"
+	return $fail
+}
+
+report() {
+	python3 "$REPO/scripts/bench-report.py" "$1"
+}
+
+new_outdir() {
+	local out
+	out=$OUT/$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$out" || die "cannot create $out"
+	ln -sfn "$(basename "$out")" "$OUT/latest"
+	echo "$out"
+}
+
+case ${1:-} in
+--job)
+	[ $# = 2 ] || die "usage: $0 --job DIR"
+	job "$2"
+	;;
+--report)
+	[ $# = 2 ] || die "usage: $0 --report DIR"
+	report "$2"
+	;;
+--native)
+	[ "$(id -u)" = 0 ] || die "--native needs root (it loads BPF programs and sets a module parameter)"
+	[ -c /dev/kvm ] || die "/dev/kvm missing: load kvm_intel or kvm_amd"
+	[ -d /sys/kernel/kvm_accel ] || die "kvm_accel is not loaded: insmod $O/kvm_accel.ko"
+	grep -qw hypervisor /proc/cpuinfo &&
+		echo "bench: warning: this host is itself a VM; the numbers are not native" >&2
+	out=$(new_outdir)
+	export KA_BUILD=$O KA_BENCH_MODE=native
+	job "$out/native" || die "a benchmark failed"
+	report "$out"
+	;;
+"")
+	rc=0
+	out=$(new_outdir)
+	for mode in ${KA_BENCH_MODES:-icount wall}; do
+		case $mode in
+		icount) icount=1 ;;
+		wall) icount=0 ;;
+		*) die "unknown mode $mode (icount, wall)" ;;
+		esac
+		echo "bench: $mode mode in the test VM" >&2
+		KA_ICOUNT=$icount "$REPO/scripts/vm-run.sh" bench -- KA_BENCH_MODE=$mode \
+			${KA_BENCH_N:+KA_BENCH_N=$KA_BENCH_N} \
+			${KA_BENCH_REPS:+KA_BENCH_REPS=$KA_BENCH_REPS} || rc=1
+		mkdir -p "$out/$mode"
+		cp -r "$O/vm/results-bench/." "$out/$mode/"
+	done
+	report "$out" || rc=1
+	exit $rc
+	;;
+*)
+	die "usage: $0 [--native | --job DIR | --report DIR]"
+	;;
+esac
