@@ -160,7 +160,7 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 		return 0;
 	}
 
-	if ((len != 1 && len != 2 && len != 4 && len != 8) ||
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || len > att->len ||
 	    addr < att->base || addr - att->base > att->len - len) {
 		this_cpu_inc(att->stats->errors);
 		return -EOPNOTSUPP;

@@ -50,7 +50,7 @@ void accel_vmm_init(struct accel_vmm *vmm, struct kvm_vcpu *vcpu,
  * The device's slow path.  The access must be a single one (no string I/O)
  * that starts inside the range; it may reach past the end.
  */
-static void accel_vmm_serve(struct accel_vmm *vmm)
+void accel_vmm_serve(struct accel_vmm *vmm)
 {
 	const struct accel_bus *bus = vmm->bus;
 	struct kvm_run *run = vmm->vcpu->run;
@@ -363,6 +363,7 @@ static void *accel_load_vcpu_thread(void *arg)
 	struct ucall uc;
 	uint64_t cmd;
 
+	__atomic_store_n(&v->tid, gettid(), __ATOMIC_RELEASE);
 	do {
 		cmd = accel_vmm_run(&v->vmm, &uc);
 		TEST_ASSERT(cmd == UCALL_SYNC || cmd == UCALL_DONE,
@@ -407,6 +408,38 @@ static bool accel_load_reached(struct accel_load *load, const uint64_t *from,
 	return true;
 }
 
+/*
+ * Why a vCPU made no progress: its VMM thread's state and CPU time (from
+ * /proc/self/task/TID/stat: running in KVM_RUN, or blocked) and its kernel
+ * stack, as TAP diagnostics.
+ */
+static void accel_load_diagnose(struct accel_load_vcpu *v)
+{
+	pid_t tid = __atomic_load_n(&v->tid, __ATOMIC_ACQUIRE);
+	char path[64], line[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (f && fgets(line, sizeof(line), f) && (p = strrchr(line, ')'))) {
+		char state;
+		unsigned long utime, stime;
+
+		if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			   &state, &utime, &stime) == 3)
+			ksft_print_msg("vCPU %u: thread %d state %c, %lu user and %lu system ticks\n",
+				       v->vmm.vcpu->id, tid, state, utime, stime);
+	}
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", tid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		ksft_print_msg("vCPU %u:   %s", v->vmm.vcpu->id, line);
+	if (f)
+		fclose(f);
+}
+
 void accel_load_wait(struct accel_load *load, uint64_t syncs, uint64_t min_arg)
 {
 	uint64_t from[ACCEL_LOAD_MAX_VCPUS];
@@ -421,10 +454,12 @@ void accel_load_wait(struct accel_load *load, uint64_t syncs, uint64_t min_arg)
 		from[i] = load->vcpus[i].syncs;
 	while (!accel_load_reached(load, from, syncs, min_arg) && ret != ETIMEDOUT)
 		ret = pthread_cond_timedwait(&load->cond, &load->lock, &deadline);
-	for (i = 0; ret == ETIMEDOUT && i < load->nr_vcpus; i++)
+	for (i = 0; ret == ETIMEDOUT && i < load->nr_vcpus; i++) {
 		ksft_print_msg("vCPU %u: %lu syncs (from %lu), last argument %lu\n",
 			       load->vcpus[i].vmm.vcpu->id, load->vcpus[i].syncs,
 			       from[i], load->vcpus[i].arg);
+		accel_load_diagnose(&load->vcpus[i]);
+	}
 	pthread_mutex_unlock(&load->lock);
 	TEST_ASSERT(ret != ETIMEDOUT,
 		    "guests made no %lu syncs with argument %lu in %d ms", syncs,

@@ -42,8 +42,12 @@ struct accel_bus {
 extern const struct accel_bus accel_pio;
 extern const struct accel_bus accel_mmio;
 
-/* Bound on waiting for an asynchronous release (see accel_wait_released()). */
-#define ACCEL_RELEASE_TIMEOUT_MS	5000
+/*
+ * Bound on waiting for an asynchronous release (see accel_wait_released()).
+ * Generous: a struct_ops map is freed only after an RCU and an RCU-tasks
+ * grace period, which took over 5 s in the test VM on a loaded host.
+ */
+#define ACCEL_RELEASE_TIMEOUT_MS	60000
 
 /* ---- guest side ---------------------------------------------------------- */
 
@@ -226,6 +230,12 @@ struct accel_vmm {
 void accel_vmm_init(struct accel_vmm *vmm, struct kvm_vcpu *vcpu,
 		    const struct accel_bus *bus, const __u8 *regs);
 /*
+ * Serve the device access the vCPU exited with from the register file, as
+ * accel_vmm_run() does without @serve; a @serve hook may call it to add to
+ * the register-file slow path.  Sets @last and counts the exit.
+ */
+void accel_vmm_serve(struct accel_vmm *vmm);
+/*
  * Run the vCPU until the guest makes a ucall and return its command, serving
  * device exits on the way.  A guest assertion fails the test, and so does
  * any other exit or an access outside the device's range.
@@ -319,6 +329,7 @@ struct accel_load_vcpu {
 	struct accel_vmm vmm;
 	struct accel_load *load;
 	pthread_t thread;
+	pid_t tid;		/* for diagnostics: set by the thread */
 	/* Under load->lock: */
 	uint64_t syncs;		/* GUEST_SYNCs so far */
 	uint64_t arg;		/* the argument of the latest */

@@ -5,9 +5,11 @@
  * `kvm-accel attach`, one more `kvm-accel attach` to that VM exits with
  * status 1 and says why: on stderr that the VM has the maximum number of
  * attachments, or with -j an {"error": ...} object on stdout.  It leaves
- * nothing attached and nothing pinned in /sys/fs/bpf/kvm-accel.  Once
- * `kvm-accel detach` has freed a slot, the same command succeeds.
- * (attach_refused_test covers the library's -ENOSPC.)
+ * nothing attached and nothing pinned in /sys/fs/bpf/kvm-accel.  The
+ * library, asked for the same one too many, returns -ENOSPC and no device,
+ * the CLI's pinned attachment counting towards the limit like its own.
+ * Once `kvm-accel detach` has freed a slot, the same command succeeds.
+ * (attach_refused_test covers the library's -ENOSPC on its own.)
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -41,7 +43,7 @@ static int cli_attach(char *out, size_t out_size, char *err, size_t err_size,
 
 TEST(attach_past_limit)
 {
-	struct kvm_accel_dev *devs[KVM_ACCEL_MAX_PER_VM - 1];
+	struct kvm_accel_dev *devs[KVM_ACCEL_MAX_PER_VM - 1], *dev;
 	const __u64 last = RANGE_BASE + RANGE_LEN * (KVM_ACCEL_MAX_PER_VM - 1);
 	const __u64 extra = RANGE_BASE + RANGE_LEN * KVM_ACCEL_MAX_PER_VM;
 	int i, ret, pins, attached;
@@ -82,6 +84,13 @@ TEST(attach_past_limit)
 	ret = cli_attach(out, sizeof(out), err, sizeof(err), vm, extra, "-j");
 	ASSERT_EQ(ret, KVM_ACCEL_EXIT_FAILURE);
 	ASSERT_NE(strstr(out, "{\"error\":\"cannot attach: No space left on device\"}"), NULL);
+
+	/* The library, at the same limit. */
+	dev = NULL;
+	ret = __accel_attach(vm->fd, accel_obj_path(accel_pio.obj), accel_pio.bus,
+			     extra, RANGE_LEN, &dev);
+	ASSERT_EQ(ret, -ENOSPC);
+	ASSERT_NULL(dev);
 
 	/* Nothing new attached or pinned. */
 	ASSERT_EQ(kvm_accel_list(NULL, 0), attached + KVM_ACCEL_MAX_PER_VM);

@@ -9,10 +9,22 @@
  * every read against the phases: it must return what the guest wrote,
  * tagged by a phase that the host had started by the time the read
  * completed, no earlier than the phase the host had completed before the
- * read began, and never earlier than a phase this vCPU saw before.
+ * read began, and never earlier than a phase this vCPU saw before.  Each
+ * write carries the index of its access (lifecycle.h), and the program and
+ * the slow path below check it: every access is handled exactly once.
+ *
+ * Races run as many rounds as fit in KA_LIFECYCLE_SECONDS (default
+ * LIFECYCLE_SECONDS) per test, but at least a minimum, and print the counts;
+ * a thread meanwhile tries to unload kvm_accel, which must fail while
+ * anything is attached (lifecycle_unloader_*()).
  */
 #ifndef _SELFTESTS_LIFECYCLE_TEST_UTIL_H
 #define _SELFTESTS_LIFECYCLE_TEST_UTIL_H
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 #include "accel_test_util.h"
 #include "progs/lifecycle.h"
@@ -21,6 +33,7 @@
 #define LIFECYCLE_SYNC_EVERY	64	/* guest iterations between GUEST_SYNCs */
 #define LIFECYCLE_V1		"lifecycle_v1.bpf.o"
 #define LIFECYCLE_V2		"lifecycle_v2.bpf.o"
+#define LIFECYCLE_SECONDS	10	/* default time a race runs for */
 
 static const struct accel_bus lifecycle_pio =
 	ACCEL_BUS_INIT(LIFECYCLE_V1, KVM_ACCEL_BUS_PIO, LIFECYCLE_PIO_BASE, LIFECYCLE_LEN);
@@ -69,7 +82,9 @@ lifecycle_guest(uint32_t bus, uint64_t base, uint64_t idx)
 	uint8_t tag, last = lifecycle_tag(0);
 
 	for (i = 1; !READ_ONCE(lifecycle_ctl.stop); i++) {
+		/* This is access number s->accesses of this vCPU: say so. */
 		val = accel_truncate(accel_seq_value(i * LIFECYCLE_MAX_VCPUS + idx), w);
+		val = (val & ~LIFECYCLE_SEQ_MASK) | (s->accesses & LIFECYCLE_SEQ_MASK);
 		accel_guest_write(bus, addr, w, val);
 		published = READ_ONCE(lifecycle_ctl.published);
 		barrier();
@@ -136,6 +151,20 @@ lifecycle_vm_create(struct lifecycle_vm *lv, const struct accel_bus *bus,
 }
 
 /*
+ * The slow path: the register-file one, storing writes, and the same
+ * per-access accounting as the program's, in the same register file.  A
+ * vCPU's accesses are handled by its own thread or in the kernel on that
+ * thread, never both at once, so plain updates are exact.
+ */
+static void lifecycle_vmm_serve(struct accel_vmm *vmm)
+{
+	struct lifecycle_regs *regs = (struct lifecycle_regs *)vmm->store;
+
+	accel_vmm_serve(vmm);
+	lifecycle_account(regs, vmm->vcpu->id, vmm->last.is_write, vmm->last.data);
+}
+
+/*
  * Start the vCPUs, their slow path serving and completing every access
  * from @regs, and wait until each has run a while.
  */
@@ -146,8 +175,10 @@ lifecycle_vm_start(struct lifecycle_vm *lv, struct lifecycle_regs *regs)
 
 	accel_load_init(&lv->load, lv->vcpus, LIFECYCLE_NR_VCPUS, lv->bus,
 			(__u8 *)regs->regs);
-	for (i = 0; i < LIFECYCLE_NR_VCPUS; i++)
+	for (i = 0; i < LIFECYCLE_NR_VCPUS; i++) {
 		lv->load.vcpus[i].vmm.store = (__u8 *)regs->regs;
+		lv->load.vcpus[i].vmm.serve = lifecycle_vmm_serve;
+	}
 	accel_load_start(&lv->load);
 	accel_load_wait(&lv->load, 2, 0);
 }
@@ -195,7 +226,8 @@ lifecycle_handled_total(const struct lifecycle_regs *regs)
 /*
  * Once the guests are done: vCPU @i saw every phase up to the current one
  * in order, and each of its accesses was handled exactly once, in the
- * kernel or by its VMM thread.
+ * kernel or by its VMM thread: in total, and access by access (no write
+ * carried an index other than the count of accesses handled before it).
  */
 static void __attribute__((unused))
 lifecycle_check_vcpu(struct lifecycle_vm *lv, const struct lifecycle_regs *regs, int i)
@@ -214,6 +246,139 @@ lifecycle_check_vcpu(struct lifecycle_vm *lv, const struct lifecycle_regs *regs,
 		    "vCPU %d: versions 1, 2 handled %llu, %llu reads, the guest saw %lu, %lu",
 		    i, regs->handled[0][0][i], regs->handled[1][0][i], s->reads[1],
 		    s->reads[2]);
+	TEST_ASSERT(!regs->mismatches[i],
+		    "vCPU %d: %llu writes out of sequence, the first carrying index %llu after %llu accesses were handled",
+		    i, regs->mismatches[i], regs->first_index[i], regs->first_seq[i]);
+	TEST_ASSERT(regs->seq[i] == s->accesses,
+		    "vCPU %d made %lu accesses, %llu were handled", i,
+		    s->accesses, regs->seq[i]);
+}
+
+/* ---- bounded races -------------------------------------------------------- */
+
+struct lifecycle_race {
+	struct timespec end;
+	unsigned int min, max;
+	unsigned int rounds;		/* run so far */
+};
+
+static double lifecycle_seconds(void)
+{
+	const char *env = getenv("KA_LIFECYCLE_SECONDS");
+	double s = env && *env ? strtod(env, NULL) : LIFECYCLE_SECONDS;
+
+	TEST_ASSERT(s >= 0 && s <= 3600, "KA_LIFECYCLE_SECONDS=%s", env);
+	return s;
+}
+
+/* A race of at least @min rounds, then more while time is left, at most @max. */
+static void __attribute__((unused))
+lifecycle_race_init(struct lifecycle_race *r, unsigned int min, unsigned int max)
+{
+	double s = lifecycle_seconds();
+
+	*r = (struct lifecycle_race) { .min = min, .max = max };
+	clock_gettime(CLOCK_MONOTONIC, &r->end);
+	r->end.tv_sec += (time_t)s;
+	r->end.tv_nsec += (long)((s - (time_t)s) * 1e9);
+	if (r->end.tv_nsec >= 1000000000L) {
+		r->end.tv_sec++;
+		r->end.tv_nsec -= 1000000000L;
+	}
+}
+
+/* Whether to run another round; counts it if so. */
+static bool __attribute__((unused)) lifecycle_race_more(struct lifecycle_race *r)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (r->rounds >= r->max ||
+	    (r->rounds >= r->min &&
+	     (now.tv_sec > r->end.tv_sec ||
+	      (now.tv_sec == r->end.tv_sec && now.tv_nsec >= r->end.tv_nsec))))
+		return false;
+	r->rounds++;
+	return true;
+}
+
+/* ---- unloading the module under it all ------------------------------------ */
+
+/*
+ * A thread that tries to unload kvm_accel again and again (delete_module
+ * with O_NONBLOCK) while a test runs.  The test keeps something attached
+ * all along, so every attempt must be refused with EWOULDBLOCK or EBUSY.
+ */
+struct lifecycle_unloader {
+	pthread_t thread;
+	bool stop;
+	__u64 attempts;		/* refused as they should be */
+	bool failed;
+	int ret;		/* the first unexpected result, 0 for success */
+};
+
+static void *lifecycle_unloader_thread(void *arg)
+{
+	/* Paces the attempts, so the test's own work gets the CPU too. */
+	const struct timespec pause = { .tv_nsec = 200 * 1000 };
+	struct lifecycle_unloader *u = arg;
+	int ret;
+
+	while (!__atomic_load_n(&u->stop, __ATOMIC_ACQUIRE)) {
+		ret = syscall(__NR_delete_module, "kvm_accel", O_NONBLOCK) ? -errno : 0;
+		if (ret != -EWOULDBLOCK && ret != -EBUSY) {
+			u->ret = ret;
+			u->failed = true;
+			break;
+		}
+		u->attempts++;
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+static void __attribute__((unused))
+lifecycle_unloader_start(struct lifecycle_unloader *u)
+{
+	int ret;
+
+	memset(u, 0, sizeof(*u));
+	ret = pthread_create(&u->thread, NULL, lifecycle_unloader_thread, u);
+	TEST_ASSERT(!ret, "pthread_create: %s", strerror(ret));
+}
+
+/* Stop the thread: every attempt was refused, and there were some. */
+static void __attribute__((unused))
+lifecycle_unloader_stop(struct lifecycle_unloader *u)
+{
+	__atomic_store_n(&u->stop, true, __ATOMIC_RELEASE);
+	pthread_join(u->thread, NULL);
+	TEST_ASSERT(!u->failed, "delete_module(kvm_accel) returned %d (%s) after %llu refusals",
+		    u->ret, strerror(-u->ret), u->attempts);
+	TEST_ASSERT(u->attempts > 0, "no attempt to unload kvm_accel was made");
+	ksft_print_msg("%llu attempts to unload kvm_accel refused\n", u->attempts);
+}
+
+/* ---- release ------------------------------------------------------------- */
+
+/*
+ * Right after the last reference to attachment @link_id went (its link fd
+ * closed, or the VMM holding it reaped): the attachment is gone and so is
+ * its VM, whose references on KVM's vendor module are back to @vendor_refs.
+ * Both happen synchronously in the close, so there is nothing to wait for;
+ * only kvm_accel's own count waits for the struct_ops map's grace periods
+ * (accel_wait_released()).
+ */
+static void __attribute__((unused))
+lifecycle_assert_released(__u32 link_id, long vendor_refs)
+{
+	const char *vendor = accel_kvm_vendor_module();
+
+	TEST_ASSERT(!accel_attached(link_id), "attachment %u outlived its link",
+		    link_id);
+	TEST_ASSERT(accel_module_refcnt(vendor) == vendor_refs,
+		    "%s has %ld references, %ld expected: the VM outlived attachment %u",
+		    vendor, accel_module_refcnt(vendor), vendor_refs, link_id);
 }
 
 #endif /* _SELFTESTS_LIFECYCLE_TEST_UTIL_H */

@@ -37,8 +37,10 @@ static __always_inline __u64 lifecycle_mask(__u32 len)
 
 static __always_inline void lifecycle_count(const struct kvm_accel_ctx *acc)
 {
-	lifecycle.handled[LIFECYCLE_VERSION - 1][acc->is_write & 1]
-			 [acc->vcpu_id & (LIFECYCLE_MAX_VCPUS - 1)]++;
+	__u32 v = acc->vcpu_id & (LIFECYCLE_MAX_VCPUS - 1);
+
+	lifecycle.handled[LIFECYCLE_VERSION - 1][acc->is_write & 1][v]++;
+	lifecycle_account(&lifecycle, v, acc->is_write, acc->data);
 }
 
 SEC("struct_ops/lifecycle_read")
