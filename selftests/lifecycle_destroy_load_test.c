@@ -56,9 +56,12 @@ FIXTURE_TEARDOWN(destroy)
 	kvm_accel_detach(self->anchor);
 	kvm_vm_free(self->anchor_vm);
 	TEST_ASSERT(accel_wait_released(0, &self->before),
-		    "references not back to kvm_accel %ld, %s %ld in %d ms",
-		    self->before.accel, accel_kvm_vendor_module(),
-		    self->before.kvm, ACCEL_RELEASE_TIMEOUT_MS);
+		    "after %d ms kvm_accel has %ld references and %s %ld, %ld and %ld before; %d attachments listed",
+		    ACCEL_RELEASE_TIMEOUT_MS, accel_module_refcnt("kvm_accel"),
+		    accel_kvm_vendor_module(),
+		    accel_module_refcnt(accel_kvm_vendor_module()),
+		    self->before.accel, self->before.kvm,
+		    accel_dir_entries(KVM_ACCEL_SYSFS_DIR));
 	entries = accel_dir_entries(KVM_ACCEL_SYSFS_DIR);
 	TEST_ASSERT(entries == self->entries, "%s has %d entries, had %d",
 		    KVM_ACCEL_SYSFS_DIR, entries, self->entries);
