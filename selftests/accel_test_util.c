@@ -300,8 +300,15 @@ static bool accel_released(__u32 link_id, const struct accel_refs *before)
 {
 	struct accel_refs now = accel_refs();
 
+	/*
+	 * Not equal but at most: the baseline may include references held by
+	 * an earlier test's objects whose freeing the kernel defers (a
+	 * struct_ops map drops its module reference from a work item), which
+	 * may go meanwhile.  A reference this test leaks still shows as a
+	 * count above the baseline.
+	 */
 	return (!link_id || !accel_attached(link_id)) &&
-	       now.accel == before->accel && now.kvm == before->kvm;
+	       now.accel <= before->accel && now.kvm <= before->kvm;
 }
 
 bool accel_wait_released(__u32 link_id, const struct accel_refs *before)
