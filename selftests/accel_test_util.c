@@ -108,22 +108,35 @@ void accel_vmm_serve(struct accel_vmm *vmm)
 		vmm->straddles++;
 }
 
-uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc)
+uint64_t accel_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc,
+			    void (*serve)(struct kvm_vcpu *vcpu, void *arg), void *arg)
 {
 	uint64_t cmd;
 
 	for (;;) {
-		vcpu_run(vmm->vcpu);
-		cmd = get_ucall(vmm->vcpu, uc);
+		vcpu_run(vcpu);
+		cmd = get_ucall(vcpu, uc);
 		if (cmd == UCALL_ABORT)
 			REPORT_GUEST_ASSERT(*uc);
 		if (cmd != UCALL_NONE)
 			return cmd;
-		if (vmm->serve)
-			vmm->serve(vmm);
-		else
-			accel_vmm_serve(vmm);
+		serve(vcpu, arg);
 	}
+}
+
+static void accel_vmm_serve_exit(struct kvm_vcpu *vcpu, void *arg)
+{
+	struct accel_vmm *vmm = arg;
+
+	if (vmm->serve)
+		vmm->serve(vmm);
+	else
+		accel_vmm_serve(vmm);
+}
+
+uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc)
+{
+	return accel_run_to_ucall(vmm->vcpu, uc, accel_vmm_serve_exit, vmm);
 }
 
 void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage)

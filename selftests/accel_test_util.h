@@ -241,6 +241,13 @@ void accel_vmm_serve(struct accel_vmm *vmm);
  * any other exit or an access outside the device's range.
  */
 uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc);
+/*
+ * The loop every VMM here runs: KVM_RUN @vcpu until its guest makes a ucall
+ * and return the command; a guest assertion fails the test, and every other
+ * exit goes to @serve(@vcpu, @arg).
+ */
+uint64_t accel_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc,
+			    void (*serve)(struct kvm_vcpu *vcpu, void *arg), void *arg);
 /* accel_vmm_run() and assert that the guest reached GUEST_SYNC(@stage). */
 void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage);
 /* accel_vmm_run() and assert that the guest reached GUEST_DONE(). */

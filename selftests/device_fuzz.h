@@ -271,22 +271,25 @@ struct dfuzz_target {
 	uint64_t exits[DFUZZ_MAX_VCPUS];	/* MMIO exits served, per vCPU */
 };
 
+struct dfuzz_vcpu_ref {
+	struct dfuzz_target *t;
+	int idx;
+};
+
+static inline void dfuzz_serve_exit(struct kvm_vcpu *vcpu, void *arg)
+{
+	struct dfuzz_vcpu_ref *ref = arg;
+
+	dfuzz_serve(vcpu, ref->t->dev, ref->t->mmio, ref->t->opaque);
+	ref->t->exits[ref->idx]++;
+}
+
 /* Run vCPU @idx of @t until its guest makes a ucall; return the command. */
 static inline uint64_t dfuzz_run(struct dfuzz_target *t, int idx, struct ucall *uc)
 {
-	struct kvm_vcpu *vcpu = t->vcpus[idx];
-	uint64_t cmd;
+	struct dfuzz_vcpu_ref ref = { .t = t, .idx = idx };
 
-	for (;;) {
-		vcpu_run(vcpu);
-		cmd = get_ucall(vcpu, uc);
-		if (cmd == UCALL_ABORT)
-			REPORT_GUEST_ASSERT(*uc);
-		if (cmd != UCALL_NONE)
-			return cmd;
-		dfuzz_serve(vcpu, t->dev, t->mmio, t->opaque);
-		t->exits[idx]++;
-	}
+	return accel_run_to_ucall(t->vcpus[idx], uc, dfuzz_serve_exit, &ref);
 }
 
 static inline uint64_t dfuzz_exits(const struct dfuzz_target *t)

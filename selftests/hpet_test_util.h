@@ -194,20 +194,24 @@ static inline void hpet_vm_serve(struct hpet_vm *h, int idx)
 	__atomic_fetch_add(&h->exits[idx], 1, __ATOMIC_RELAXED);
 }
 
+struct hpet_vcpu_ref {
+	struct hpet_vm *h;
+	int idx;
+};
+
+static inline void hpet_vcpu_serve_exit(struct kvm_vcpu *vcpu, void *arg)
+{
+	struct hpet_vcpu_ref *ref = arg;
+
+	hpet_vm_serve(ref->h, ref->idx);
+}
+
 /* Run vCPU @idx until its guest makes a ucall; return the command. */
 static inline uint64_t hpet_vcpu_run(struct hpet_vm *h, int idx, struct ucall *uc)
 {
-	uint64_t cmd;
+	struct hpet_vcpu_ref ref = { .h = h, .idx = idx };
 
-	for (;;) {
-		vcpu_run(h->vcpus[idx]);
-		cmd = get_ucall(h->vcpus[idx], uc);
-		if (cmd == UCALL_ABORT)
-			REPORT_GUEST_ASSERT(*uc);
-		if (cmd != UCALL_NONE)
-			return cmd;
-		hpet_vm_serve(h, idx);
-	}
+	return accel_run_to_ucall(h->vcpus[idx], uc, hpet_vcpu_serve_exit, &ref);
 }
 
 /* Run vCPU @idx to GUEST_SYNC1(@stage) or GUEST_SYNC2(@stage, value); return value. */

@@ -618,35 +618,33 @@ static inline void ide_rig_destroy(struct ide_rig *rig)
 	close(rig->img_fd);
 }
 
+/* Serve an exit of @vcpu: it must be an access to the IDE channel. */
+static inline void ide_rig_serve(struct kvm_vcpu *vcpu, void *arg)
+{
+	struct ide_rig *rig = arg;
+	struct kvm_run *run = vcpu->run;
+	int ret;
+
+	TEST_ASSERT(run->exit_reason == KVM_EXIT_IO && ide_owns_port(run->io.port),
+		    "unexpected exit %s, port %#x",
+		    exit_reason_str(run->exit_reason), run->io.port);
+	ret = ide_io(rig->ide, run->io.port, run->io.size, run->io.count,
+		     run->io.direction == KVM_EXIT_IO_OUT,
+		     (__u8 *)run + run->io.data_offset);
+	TEST_ASSERT(!ret, "ide_io: %s", strerror(-ret));
+	__atomic_fetch_add(&rig->exits, 1, __ATOMIC_RELAXED);
+	/* No attachment contains these: KVM never offers them to one. */
+	if (!ide_owns_port(run->io.port + run->io.size - 1))
+		__atomic_fetch_add(&rig->straddles, 1, __ATOMIC_RELAXED);
+}
+
 /*
  * Run vCPU @vcpu until its next ucall, serving IDE exits (several vCPUs
  * may run at once: ide_io() locks).  Any other exit fails the test.
  */
 static inline __u64 ide_rig_run(struct ide_rig *rig, struct kvm_vcpu *vcpu, struct ucall *uc)
 {
-	struct kvm_run *run = vcpu->run;
-	__u64 cmd;
-	int ret;
-
-	for (;;) {
-		vcpu_run(vcpu);
-		cmd = get_ucall(vcpu, uc);
-		if (cmd == UCALL_ABORT)
-			REPORT_GUEST_ASSERT(*uc);
-		if (cmd != UCALL_NONE)
-			return cmd;
-		TEST_ASSERT(run->exit_reason == KVM_EXIT_IO && ide_owns_port(run->io.port),
-			    "unexpected exit %s, port %#x",
-			    exit_reason_str(run->exit_reason), run->io.port);
-		ret = ide_io(rig->ide, run->io.port, run->io.size, run->io.count,
-			     run->io.direction == KVM_EXIT_IO_OUT,
-			     (__u8 *)run + run->io.data_offset);
-		TEST_ASSERT(!ret, "ide_io: %s", strerror(-ret));
-		__atomic_fetch_add(&rig->exits, 1, __ATOMIC_RELAXED);
-		/* No attachment contains these: KVM never offers them to one. */
-		if (!ide_owns_port(run->io.port + run->io.size - 1))
-			__atomic_fetch_add(&rig->straddles, 1, __ATOMIC_RELAXED);
-	}
+	return accel_run_to_ucall(vcpu, uc, ide_rig_serve, rig);
 }
 
 /*
