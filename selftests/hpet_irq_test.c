@@ -23,8 +23,6 @@
 /* How long the guest waits for an interrupt before failing, in ticks. */
 #define IRQ_TIMEOUT	(10 * 1000 * 1000 * 1000ULL / HPET_TICK_NS)
 #define SYNC_DISABLED	2	/* the guest's timer is disabled */
-/* Status-less entries the test VM may cause (see guest_periodic_level()). */
-#define NR_DUPLICATES	2
 
 /* Guest: handler entries, and what the handler found wrong. */
 static volatile uint64_t irqs;
@@ -143,17 +141,7 @@ static void guest_periodic_level(void)
 	/* The NR_PERIODIC-th match is at NR_PERIODIC periods. */
 	GUEST_ASSERT(irq_counter >= NR_PERIODIC * PERIOD);
 	GUEST_ASSERT_EQ(early, 0);
-	/*
-	 * A line the device left asserted without its status bit would be
-	 * redelivered after every EOI: a storm that ends the wait above long
-	 * before NR_PERIODIC periods, or a status-less entry per period.  Up
-	 * to NR_DUPLICATES isolated entries are the test VM's, whose
-	 * single-threaded TCG now and then injects one interrupt into an L2
-	 * vCPU twice (selftests/README.md, "Known test-VM faults").
-	 */
-	__GUEST_ASSERT(no_status <= NR_DUPLICATES,
-		       "%lu of %lu level interrupts came without their status bit",
-		       no_status, irqs);
+	GUEST_ASSERT_EQ(no_status, 0);
 
 	/* No interrupt once Tn_INT_ENB_CNF is clear. */
 	hpet_wr64(HPET_TN_CONF_REG(n), HPET_TN_INT_TYPE_CNF | HPET_TN_TYPE_CNF |

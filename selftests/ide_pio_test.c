@@ -18,9 +18,6 @@
 #include "kselftest_harness.h"
 #include "ide_test.h"
 
-/* Interrupts the test VM may inject twice in one run (see run_workload()). */
-#define IDE_TEST_VM_DUPLICATES	2
-
 #define HIGH		IDE_TEST_HIGH
 
 static const struct ide_step steps[] = {
@@ -137,14 +134,8 @@ static void run_workload(struct run *res, bool accel, bool irq_mode)
 		}
 		/* One interrupt per DRQ block, or per command; none when polling. */
 		irqs += irq_mode ? step_irqs(s) : 0;
-		/*
-		 * The test VM's single-threaded TCG now and then injects an
-		 * interrupt into an L2 vCPU twice (selftests/README.md, "Known
-		 * test-VM faults"): allow that many extra, never one missing.
-		 */
-		TEST_ASSERT(uc.args[5] >= irqs && uc.args[5] - irqs <= IDE_TEST_VM_DUPLICATES,
-			    "%s: %llu interrupts, want %llu", s->name,
-			    (__u64)uc.args[5], irqs);
+		TEST_ASSERT(uc.args[5] == irqs, "%s: %llu interrupts, want %llu",
+			    s->name, (__u64)uc.args[5], irqs);
 
 		if (s->cmd == ATA_CMD_IDENTIFY)
 			check_identify(ide_rig_gbuf(&rig), i ? IDE_TEST_MULTIPLE : 0);
