@@ -8,6 +8,7 @@
 #   make debug-check  the whole suite on a KASAN + lockdep build of the same
 #                 kernel (first run builds it: ~45 min on 2 cores)
 #   make setup    only install packages and fill the cache
+#   make qemu     QEMU 10.0.2 with the integrations/qemu series (cached)
 #   make V=1      show full commands
 #
 # Everything downloaded lives in $(KA_CACHE); build output lives in $(O).
@@ -57,7 +58,7 @@ BPFTOOL := $(TOOLS)/bpftool/bpftool
 CLANG ?= clang-16
 CC ?= gcc
 
-build: kmod bpf loader devices selftests verifier-tests demo-progs
+build: kmod bpf loader devices selftests verifier-tests demo-progs qemu
 
 kmod: $(O)/kvm_accel.ko
 
@@ -94,6 +95,7 @@ include devices/devices.mk
 include selftests/selftests.mk
 include verifier-tests/verifier-tests.mk
 include demo/demo.mk
+include integrations/qemu/qemu.mk
 
 clean:
 	$(Q)rm -rf $(O)
