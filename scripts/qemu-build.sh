@@ -164,8 +164,12 @@ main() {
 	nice -n 10 ninja -C "$bld" -j2 qemu-system-x86_64 > "$bld/ninja.log" 2>&1 ||
 		{ tail -40 "$bld/ninja.log"; die "build failed"; }
 	log "built in $(($(date +%s) - t0)) s"
+	# A copy, not a link: run from its build tree, QEMU looks for firmware
+	# in the tree's qemu-bundle instead of --firmwarepath.
 	mkdir -p "$O/qemu"
-	ln -sfn "$bld/qemu-system-x86_64" "$O/qemu/qemu-system-x86_64"
+	[ ! -L "$O/qemu/qemu-system-x86_64" ] &&
+		cmp -s "$bld/qemu-system-x86_64" "$O/qemu/qemu-system-x86_64" ||
+		cp --remove-destination "$bld/qemu-system-x86_64" "$O/qemu/qemu-system-x86_64"
 	echo "$O/qemu/qemu-system-x86_64"
 }
 
