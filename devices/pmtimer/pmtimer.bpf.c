@@ -35,7 +35,7 @@ int BPF_PROG(pmtimer_read, struct kvm_accel_ctx *acc)
 	if (!(flags & PMTIMER_F_ENABLED) || off >= PMTIMER_PIO_LEN)
 		return KVM_ACCEL_EXIT;
 	acc->result = pmtimer_extract(pmtimer_value(offset, flags, bpf_ktime_get_ns()),
-				      off, acc->len);
+				      off, acc->len, flags);
 	return KVM_ACCEL_HANDLED;
 }
 

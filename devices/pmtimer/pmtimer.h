@@ -35,7 +35,10 @@
  *
  * Accesses (both halves behave the same):
  *  - a read of 1, 2 or 4 bytes at byte @off returns those bytes of the
- *    32-bit register (QEMU: impl 4 bytes, valid 1 to 4);
+ *    32-bit register, as the hardware does; with PMTIMER_F_QEMU_NARROW it
+ *    returns the low bytes whatever @off, as QEMU's acpi-tmr region does
+ *    (it reads 4 bytes and ignores the offset), so that a VMM built on
+ *    QEMU's model stays bit-exact;
  *  - writes are ignored (the register is read-only).
  */
 #ifndef _DEVICES_PMTIMER_H
@@ -52,6 +55,7 @@
 /* @flags */
 #define PMTIMER_F_ENABLED	0x1
 #define PMTIMER_F_32BIT		0x2
+#define PMTIMER_F_QEMU_NARROW	0x4	/* narrow reads return the low bytes */
 
 struct pmtimer_regs {
 	__s64 clock_offset;	/* guest clock - host CLOCK_MONOTONIC, ns */
@@ -77,9 +81,9 @@ static inline __u32 pmtimer_value(__s64 clock_offset, __u64 flags, __u64 now_ns)
 }
 
 /* What a read of @len bytes at byte @off of the register returns. */
-static inline __u64 pmtimer_extract(__u32 val, __u64 off, __u32 len)
+static inline __u64 pmtimer_extract(__u32 val, __u64 off, __u32 len, __u64 flags)
 {
-	__u64 v = (__u64)val >> (8 * (off & 3));
+	__u64 v = flags & PMTIMER_F_QEMU_NARROW ? val : (__u64)val >> (8 * (off & 3));
 
 	return len >= 4 ? v : v & ((1ULL << (8 * len)) - 1);
 }

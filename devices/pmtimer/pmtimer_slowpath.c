@@ -38,5 +38,5 @@ __u64 pmtimer_access(const struct pmtimer_regs *regs, __u64 off, __u32 len,
 	if (is_write || off >= PMTIMER_PIO_LEN)
 		return 0;
 	return pmtimer_extract(pmtimer_value(r->clock_offset, r->flags,
-					     pmtimer_host_ns()), off, len);
+					     pmtimer_host_ns()), off, len, r->flags);
 }
