@@ -10,7 +10,8 @@
 # Guards:
 #  - both runs see the same thing: the disk's checksum (equal to the
 #    image's), both clocksources selected, no clock read going back, the PM
-#    timer port read directly (its ratio to the clock is printed);
+#    timer port read directly (its ratio to the clock is only printed:
+#    QEMU's model answers byte reads at offsets 1-3 with the low byte);
 #  - userspace exits, counted from QEMU's trace events (every access that
 #    reaches a device model fires one), drop to zero for HPET counter reads
 #    and PM timer reads with fast paths on, and the module's counters (which
@@ -43,7 +44,7 @@ check() {	# check DESCRIPTION COMMAND...
 bail() { echo "Bail out! $*"; exit 1; }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..15"
 [ -x "$QEMU" ] || bail "no patched QEMU at $QEMU (make qemu)"
 [ -x "$O/qemu/clockcheck" ] || bail "no $O/qemu/clockcheck (make qemu)"
 [ -r "$KERNEL" ] || bail "no kernel image $KERNEL"
@@ -72,8 +73,11 @@ build_initramfs() {
 	cp "$(dirname "$0")/qemu_e2e/init.sh" "$d/init" && chmod +x "$d/init" || return 1
 	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initramfs.cpio.gz"
 }
-check "guest initramfs built (busybox, clockcheck, $(ls "$W/initramfs/modules" 2>/dev/null | wc -l) modules)" \
-	build_initramfs
+if build_initramfs; then
+	ok "guest initramfs built (busybox, clockcheck, $(ls "$W/initramfs/modules" | wc -l) modules)"
+else
+	notok "guest initramfs built"
+fi
 
 # 8 MiB of data the guest must read back exactly.
 head -c $((8 << 20)) /dev/urandom > "$W/disk.img"
