@@ -12,6 +12,7 @@
 #   make debug-check  the whole suite on a KASAN + lockdep build of the same
 #                 kernel (first run builds it: ~45 min on 2 cores)
 #   make setup    only install packages and fill the cache
+#   make qemu     QEMU 10.0.2 with the integrations/qemu series (cached)
 #   make V=1      show full commands
 #
 # Everything downloaded lives in $(KA_CACHE); build output lives in $(O).
@@ -69,7 +70,7 @@ BPFTOOL := $(TOOLS)/bpftool/bpftool
 CLANG ?= clang-16
 CC ?= gcc
 
-build: kmod bpf loader devices selftests verifier-tests demo-progs bench-progs
+build: kmod bpf loader devices selftests verifier-tests demo-progs bench-progs qemu
 
 kmod: $(O)/kvm_accel.ko
 
@@ -107,6 +108,7 @@ include selftests/selftests.mk
 include verifier-tests/verifier-tests.mk
 include demo/demo.mk
 include bench/bench.mk
+include integrations/qemu/qemu.mk
 
 clean:
 	$(Q)rm -rf $(O)

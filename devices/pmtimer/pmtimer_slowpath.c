@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ACPI PM timer, VMM side (pmtimer_slowpath.h).  The arithmetic is
+ * pmtimer.h's, shared with the fast path, so both give the same value for
+ * the same instant.
+ */
+#include <time.h>
+#include "pmtimer_slowpath.h"
+
+__u64 pmtimer_host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * PMTIMER_NS_PER_SEC + ts.tv_nsec;
+}
+
+void pmtimer_publish(struct pmtimer_regs *regs, __s64 guest_ns, bool ext)
+{
+	volatile struct pmtimer_regs *r = regs;
+
+	r->clock_offset = guest_ns - (__s64)pmtimer_host_ns();
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	r->flags = PMTIMER_F_ENABLED | (ext ? PMTIMER_F_32BIT : 0);
+}
+
+void pmtimer_disable(struct pmtimer_regs *regs)
+{
+	__atomic_store_n(&regs->flags, regs->flags & ~(__u64)PMTIMER_F_ENABLED,
+			 __ATOMIC_RELEASE);
+}
+
+__u64 pmtimer_access(const struct pmtimer_regs *regs, __u64 off, __u32 len,
+		     bool is_write)
+{
+	const volatile struct pmtimer_regs *r = regs;
+
+	if (is_write || off >= PMTIMER_PIO_LEN)
+		return 0;
+	return pmtimer_extract(pmtimer_value(r->clock_offset, r->flags,
+					     pmtimer_host_ns()), off, len, r->flags);
+}

@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# QEMU with the kvm-accel patch series, included by the top-level Makefile.
+#
+#   make qemu    $(O)/qemu/qemu-system-x86_64 (scripts/qemu-build.sh: Debian's
+#                QEMU 10.0.2 source + integrations/qemu/*.patch, cached in
+#                $(KA_CACHE)/qemu) and the guest program of the end-to-end test
+
+.PHONY: qemu
+
+qemu: $(O)/libkvmaccel.a $(O)/qemu/clockcheck $(filter $(O)/bpf/devices/%,$(BPF_OBJS))
+	$(Q)O=$(O) scripts/qemu-build.sh >/dev/null
+
+# Runs inside the nested guest's busybox initramfs: static.
+$(O)/qemu/clockcheck: selftests/qemu_e2e/clockcheck.c
+	$(Q)mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -static -o $@ $<

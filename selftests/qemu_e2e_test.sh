@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End to end: the patched QEMU (scripts/qemu-build.sh) boots the Debian
+# kernel with an initramfs as a KVM guest of the test VM, -machine pc, once
+# with -accel kvm,fast-paths=on and once without.  The guest checksums its
+# IDE disk through ata_piix, runs with HPET as its clocksource, switches to
+# acpi_pm, and reads the ACPI PM timer port directly (clockcheck.c).
+#
+# Guards:
+#  - both runs see the same thing: the disk's checksum (equal to the
+#    image's), both clocksources selected, no clock read going back, the PM
+#    timer port read directly (its ratio to the clock is only printed:
+#    QEMU's model answers byte reads at offsets 1-3 with the low byte);
+#  - userspace exits, counted from QEMU's trace events (every access that
+#    reaches a device model fires one), drop to zero for HPET counter reads
+#    and PM timer reads with fast paths on, and the module's counters (which
+#    QEMU traces at exit) show those reads handled in the kernel;
+#  - QEMU with fast-paths=off loads nothing.
+#
+# Runs inside the test VM (scripts/vm-guest.sh); TAP on stdout.
+# Env: KA_BUILD (build tree), KA_QEMU_E2E_READS (clock reads per
+#      clocksource, default 3000), KA_QEMU_E2E_TIMEOUT (s per boot, 600).
+set -uo pipefail
+
+O=${KA_BUILD:?KA_BUILD not set}
+QEMU=$O/qemu/qemu-system-x86_64
+READS=${KA_QEMU_E2E_READS:-3000}
+TMO=${KA_QEMU_E2E_TIMEOUT:-600}
+KROOT=$(sed -n 's/.*\bka\.kroot=\([^ ]*\).*/\1/p' /proc/cmdline)
+REL=$(uname -r)
+KERNEL=$KROOT/boot/vmlinuz-$REL
+W=${TMPDIR:-/tmp}/qemu-e2e
+n=0
+fails=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+check() {	# check DESCRIPTION COMMAND...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else notok "$d"; fi
+}
+bail() { echo "Bail out! $*"; exit 1; }
+
+echo "TAP version 13"
+echo "1..15"
+[ -x "$QEMU" ] || bail "no patched QEMU at $QEMU (make qemu)"
+[ -x "$O/qemu/clockcheck" ] || bail "no $O/qemu/clockcheck (make qemu)"
+[ -r "$KERNEL" ] || bail "no kernel image $KERNEL"
+[ -c /dev/kvm ] || bail "/dev/kvm missing"
+rm -rf "$W" && mkdir -p "$W"/initramfs/{bin,modules,proc,sys,dev} || bail "cannot create $W"
+
+# --- the guest: busybox, clockcheck, the IDE driver stack, /init -----------
+build_initramfs() {
+	local d=$W/initramfs mods=$KROOT/lib/modules/$REL m dep i=0 seen=" "
+	cp /bin/busybox "$d/bin/" || return 1
+	for m in sh mount insmod cat md5sum cut sed grep tr ls poweroff echo; do
+		ln -s busybox "$d/bin/$m"
+	done
+	cp "$O/qemu/clockcheck" "$d/bin/" || return 1
+	# Each module after its dependencies (modules.dep lists them deepest last).
+	for m in sd_mod ata_piix; do
+		for dep in $(grep -E "/$m\.ko(\.xz)?:" "$mods/modules.dep" |
+			     tr -d : | awk '{ for (i = NF; i > 1; i--) print $i; print $1 }'); do
+			case $seen in *" $dep "*) continue ;; esac
+			seen="$seen$dep "
+			xz -dcf "$mods/$dep" > "$d/modules/$(printf %02d $i)-$(basename "${dep%.xz}")" || return 1
+			i=$((i + 1))
+		done
+	done
+	[ $i -ge 5 ] || return 1
+	cp "$(dirname "$0")/qemu_e2e/init.sh" "$d/init" && chmod +x "$d/init" || return 1
+	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initramfs.cpio.gz"
+}
+if build_initramfs; then
+	ok "guest initramfs built (busybox, clockcheck, $(ls "$W/initramfs/modules" | wc -l) modules)"
+else
+	notok "guest initramfs built"
+fi
+
+# 8 MiB of data the guest must read back exactly.
+head -c $((8 << 20)) /dev/urandom > "$W/disk.img"
+DISK_MD5=$(md5sum < "$W/disk.img" | cut -d' ' -f1)
+
+# --- boot it twice ---------------------------------------------------------
+TRACES=(-trace hpet_ram_read -trace hpet_ram_write -trace acpi_pm_tmr_read
+	-trace 'ide_ioport_*' -trace ide_status_read -trace ide_ctrl_write
+	-trace 'ide_data_*' -trace 'kvm_fastpath_*')
+
+boot() {	# boot NAME ACCEL
+	local name=$1 accel=$2 t0 rc
+	cp "$W/disk.img" "$W/$name.img"
+	t0=$(date +%s%N)
+	timeout -k 5 "$TMO" "$QEMU" -nodefaults -machine pc -accel "$accel" -cpu host \
+		-m 256 -smp 1 -display none -no-reboot \
+		-serial "file:$W/$name.console" \
+		-drive "file=$W/$name.img,format=raw,if=ide,index=0" \
+		-kernel "$KERNEL" -initrd "$W/initramfs.cpio.gz" \
+		-append "console=ttyS0 clocksource=hpet no-kvmclock tsc=unstable quiet panic=-1 ka_reads=$READS" \
+		-D "$W/$name.trace" "${TRACES[@]}" > "$W/$name.out" 2>&1
+	rc=$?
+	echo "# $name: QEMU exited with $rc after $((($(date +%s%N) - t0) / 1000000)) ms"
+	sed 's/^/#   qemu: /' "$W/$name.out"
+	# What the guest printed between the markers, as the comparable result.
+	sed -n '/KA-BEGIN/,/KA-END/p' "$W/$name.console" | tr -d '\r' |
+		grep -vE '^(cmdline|#)' > "$W/$name.result"
+	tr -d '\r' < "$W/$name.console" | grep '^# ' | sed "s/^# /#   $name: /"
+	return $rc
+}
+
+count() {	# count NAME PATTERN: trace lines matching
+	grep -cE "$2" "$W/$1.trace" 2>/dev/null || true
+}
+
+check "boot without fast paths completes" boot plain "kvm"
+check "boot with fast paths completes" \
+	boot accel "kvm,fast-paths=on,fast-paths-dir=$O/bpf/devices"
+
+for r in plain accel; do
+	check "$r: guest finished its job" grep -q '^KA-END' "$W/$r.result"
+	check "$r: disk read through ata_piix matches the image ($DISK_MD5)" \
+		grep -q "^disk sda 16384 sectors md5 $DISK_MD5\$" "$W/$r.result"
+	check "$r: hpet and acpi_pm clocks selected, no read went back" \
+		grep -q '^clockcheck-status 0$' "$W/$r.result"
+done
+check "both runs saw identical guest-visible results" cmp -s "$W/plain.result" "$W/accel.result"
+if ! cmp -s "$W/plain.result" "$W/accel.result"; then
+	diff "$W/plain.result" "$W/accel.result" | sed 's/^/#   /'
+fi
+
+# --- exits per device ------------------------------------------------------
+# hpet_ram_read lines carry the offset: 0xf0/0xf4 is the main counter.
+declare -A X
+for r in plain accel; do
+	X[$r,hpet_cnt]=$(count $r 'hpet_ram_read addr=0xf[04]\b|hpet_ram_read .*0xf[04]$')
+	X[$r,hpet_rd]=$(count $r 'hpet_ram_read')
+	X[$r,hpet_wr]=$(count $r 'hpet_ram_write')
+	X[$r,pmtmr]=$(count $r 'acpi_pm_tmr_read')
+	X[$r,ide]=$(count $r 'ide_(ioport|status|ctrl|data)')
+done
+printf '# %-28s %12s %12s\n' "userspace exits" "plain" "fast paths"
+for k in hpet_cnt:"HPET main counter reads" hpet_rd:"HPET reads (all)" \
+	 hpet_wr:"HPET writes" pmtmr:"PM timer reads" ide:"IDE port accesses"; do
+	printf '# %-28s %12s %12s\n' "${k#*:}" "${X[plain,${k%%:*}]}" "${X[accel,${k%%:*}]}"
+done
+grep -h 'kvm_fastpath_counters' "$W/accel.trace" | sed 's/^/#   in kernel: /'
+handled() {	# handled NAME: what the module handled for fast path NAME
+	grep -h "kvm_fastpath_counters $1 " "$W/accel.trace" | tail -1 |
+		sed -n 's/.* handled \([0-9]*\) .*/\1/p'
+}
+
+check "plain: HPET counter reads exit (${X[plain,hpet_cnt]} >= $READS)" \
+	test "${X[plain,hpet_cnt]}" -ge "$READS"
+check "plain: PM timer reads exit (${X[plain,pmtmr]} >= $READS)" \
+	test "${X[plain,pmtmr]}" -ge "$READS"
+check "fast paths: HPET counter reads never exit (${X[accel,hpet_cnt]}), $(handled hpet) handled in the kernel" \
+	test "${X[accel,hpet_cnt]}" = 0 -a "$(handled hpet)" -ge "$READS"
+check "fast paths: PM timer reads never exit (${X[accel,pmtmr]}), $(handled pmtimer) handled in the kernel" \
+	test "${X[accel,pmtmr]}" = 0 -a "$(handled pmtimer)" -ge "$READS"
+check "fast-paths off: nothing attached" \
+	test "$(count plain 'kvm_fastpath_')" = 0 -a "$(count accel 'kvm_fastpath_attach')" -ge 2
+# Keep the evidence with the other results (the guest's /tmp is lost).
+if [ -n "${KA_RES:-}" ] && mkdir -p "$KA_RES/qemu_e2e"; then
+	cp "$W"/*.console "$W"/*.result "$W"/*.out "$KA_RES/qemu_e2e/" 2>/dev/null
+	for r in plain accel; do gzip -c "$W/$r.trace" > "$KA_RES/qemu_e2e/$r.trace.gz"; done
+fi
+exit $((fails > 0))
