@@ -13,6 +13,8 @@
 #                 kernel (first run builds it: ~45 min on 2 cores)
 #   make setup    only install packages and fill the cache
 #   make qemu     QEMU 10.0.2 with the integrations/qemu series (cached)
+#   make vm-qemu  the test VM's emulator: QEMU 10.0.2, TCG, with the
+#                 integrations/qemu-tcg fixes (cached)
 #   make V=1      show full commands
 #
 # Everything downloaded lives in $(KA_CACHE); build output lives in $(O).
@@ -70,7 +72,7 @@ BPFTOOL := $(TOOLS)/bpftool/bpftool
 CLANG ?= clang-16
 CC ?= gcc
 
-build: kmod bpf loader devices selftests verifier-tests demo-progs bench-progs qemu
+build: kmod bpf loader devices selftests verifier-tests demo-progs bench-progs qemu vm-qemu
 
 kmod: $(O)/kvm_accel.ko
 

@@ -1,19 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build qemu-system-x86_64 10.0.2 with the kvm-accel series applied.
+# Build qemu-system-x86_64 10.0.2 from Debian's source, in one of two
+# flavours:
+#
+#   kvm  the VMM of the QEMU integration: KVM only, with the kvm-accel
+#        series (integrations/qemu/*.patch) and libkvmaccel linked in.
+#        Installed as $O/qemu/qemu-system-x86_64.
+#   vm   the emulator that runs the test VM: TCG only, with the fixes the
+#        test VM needs (integrations/qemu-tcg/*.patch; bookworm-backports'
+#        QEMU delivers some interrupts to nested guests twice).
+#        Installed as $O/vm-qemu/qemu-system-x86_64.
 #
 # The source is Debian's (bookworm-backports ships QEMU 10.0.2): apt-get
 # source downloads the upstream tarball through a private apt
 # configuration, and its SHA-256 is checked against the signed Sources
 # index before anything is unpacked.  Nothing of QEMU is kept in this
-# repository; only integrations/qemu/*.patch is.
+# repository; only the patches are.
 #
-# The build is cached under $KA_CACHE/qemu/<key>, where <key> hashes the
-# QEMU version, the patch series and the configure options, so a rerun with
-# an unchanged series only relinks against the current libkvmaccel.
+# Each build is cached under $KA_CACHE/qemu/build-<key>, where <key> hashes
+# the QEMU version, the patches and the configure options, so a rerun with
+# unchanged patches only relinks (kvm: against the current libkvmaccel).
 #
-# Usage: scripts/qemu-build.sh      (prints the path of the binary last)
+# Usage: scripts/qemu-build.sh [kvm|vm]   (default kvm; prints the path of
+#                                          the binary last)
 # Env:   KA_CACHE  cache directory (default ~/.cache/kvm-accel)
 #        O         build directory of this repository (default ./build)
 set -euo pipefail
@@ -21,26 +31,44 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 KA_CACHE=${KA_CACHE:-$HOME/.cache/kvm-accel}
 O=${O:-$REPO/build}
+FLAVOUR=${1:-kvm}
 QEMU_VERSION=10.0.2
 DEB_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
 ORIG=qemu_${QEMU_VERSION}+ds.orig.tar.xz
 QROOT=$KA_CACHE/qemu
 export DEBIAN_FRONTEND=noninteractive
 
-log() { printf 'qemu-build: %s\n' "$*" >&2; }
-die() { printf 'qemu-build: error: %s\n' "$*" >&2; exit 1; }
+log() { printf 'qemu-build(%s): %s\n' "$FLAVOUR" "$*" >&2; }
+die() { printf 'qemu-build(%s): error: %s\n' "$FLAVOUR" "$*" >&2; exit 1; }
 
-# Everything a minimal KVM-only x86_64 system emulator needs.  meson and
-# pycotap must be the backports versions (QEMU 10 wants meson >= 1.5).
+# Everything a minimal x86_64 system emulator needs, plus 9p for the test
+# VM's.  meson and pycotap must be the backports versions (QEMU 10 wants
+# meson >= 1.5).
 APT_PKGS=(ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev zlib1g-dev
-	  python3-venv pkg-config bzip2 xz-utils)
+	  python3-venv pkg-config bzip2 xz-utils libattr1-dev libcap-ng-dev)
 BPO_PKGS=(meson python3-pycotap)
 
-CONFIGURE_OPTS=(--target-list=x86_64-softmmu --without-default-features
-	--enable-kvm --disable-tcg --enable-fdt=system --disable-docs
-	--disable-werror --disable-debug-info --disable-install-blobs
-	--enable-trace-backends=log --enable-kvm-accel
-	--firmwarepath=/usr/share/qemu:/usr/share/seabios)
+case $FLAVOUR in
+kvm)
+	CONFIGURE_OPTS=(--target-list=x86_64-softmmu --without-default-features
+		--enable-kvm --disable-tcg --enable-fdt=system --disable-docs
+		--disable-werror --disable-debug-info --disable-install-blobs
+		--enable-trace-backends=log --enable-kvm-accel
+		--firmwarepath=/usr/share/qemu:/usr/share/seabios)
+	PATCH_DIR=$REPO/integrations/qemu
+	OUT=$O/qemu ;;
+vm)
+	# The test VM shares the host's tree over 9p (scripts/vm-run.sh).
+	CONFIGURE_OPTS=(--target-list=x86_64-softmmu --without-default-features
+		--enable-tcg --disable-kvm --enable-virtfs --enable-attr
+		--enable-cap-ng --enable-fdt=system --disable-docs
+		--disable-werror --disable-debug-info --disable-install-blobs
+		--firmwarepath=/usr/share/qemu:/usr/share/seabios)
+	PATCH_DIR=$REPO/integrations/qemu-tcg
+	OUT=$O/vm-qemu ;;
+*)
+	die "unknown flavour '$FLAVOUR' (kvm or vm)" ;;
+esac
 
 install_deps() {
 	local missing=() p
@@ -124,8 +152,8 @@ PC
 }
 
 main() {
-	local key dir src bld patches=("$REPO"/integrations/qemu/*.patch) p t0
-	[ -e "${patches[0]}" ] || die "no patches in integrations/qemu"
+	local key dir src bld patches=("$PATCH_DIR"/*.patch) p t0
+	[ -e "${patches[0]}" ] || die "no patches in $PATCH_DIR"
 	install_deps
 	fetch_source
 	key=$( { echo "$QEMU_VERSION ${CONFIGURE_OPTS[*]}"; cat "${patches[@]}"; } |
@@ -133,7 +161,7 @@ main() {
 	dir=$QROOT/build-$key
 	src=$dir/src
 	bld=$dir/build
-	if stage_libkvmaccel "$dir/kvmaccel"; then
+	if [ "$FLAVOUR" = kvm ] && stage_libkvmaccel "$dir/kvmaccel"; then
 		rm -f "$bld/qemu-system-x86_64"	# relink against the new library
 	fi
 	if [ ! -f "$dir/.configured" ]; then
@@ -166,11 +194,11 @@ main() {
 	log "built in $(($(date +%s) - t0)) s"
 	# A copy, not a link: run from its build tree, QEMU looks for firmware
 	# in the tree's qemu-bundle instead of --firmwarepath.
-	mkdir -p "$O/qemu"
-	[ ! -L "$O/qemu/qemu-system-x86_64" ] &&
-		cmp -s "$bld/qemu-system-x86_64" "$O/qemu/qemu-system-x86_64" ||
-		cp --remove-destination "$bld/qemu-system-x86_64" "$O/qemu/qemu-system-x86_64"
-	echo "$O/qemu/qemu-system-x86_64"
+	mkdir -p "$OUT"
+	[ ! -L "$OUT/qemu-system-x86_64" ] &&
+		cmp -s "$bld/qemu-system-x86_64" "$OUT/qemu-system-x86_64" ||
+		cp --remove-destination "$bld/qemu-system-x86_64" "$OUT/qemu-system-x86_64"
+	echo "$OUT/qemu-system-x86_64"
 }
 
 main "$@"

@@ -5,8 +5,10 @@
 #   make qemu    $(O)/qemu/qemu-system-x86_64 (scripts/qemu-build.sh: Debian's
 #                QEMU 10.0.2 source + integrations/qemu/*.patch, cached in
 #                $(KA_CACHE)/qemu) and the guest program of the end-to-end test
+#   make vm-qemu $(O)/vm-qemu/qemu-system-x86_64, the test VM's emulator
+#                (the same source + integrations/qemu-tcg/*.patch)
 
-.PHONY: qemu
+.PHONY: qemu vm-qemu
 
 qemu: $(O)/libkvmaccel.a $(O)/qemu/clockcheck $(filter $(O)/bpf/devices/%,$(BPF_OBJS))
 	$(Q)O=$(O) scripts/qemu-build.sh >/dev/null
@@ -16,3 +18,7 @@ $(O)/qemu/clockcheck: selftests/qemu_e2e/clockcheck.c
 	$(Q)mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) -O2 -Wall -Wextra -static -o $@ $<
+
+# The emulator of the test VM (scripts/vm-run.sh), which needs nothing built.
+vm-qemu:
+	$(Q)O=$(O) scripts/qemu-build.sh vm >/dev/null
