@@ -27,8 +27,11 @@ O=${KA_BUILD:?KA_BUILD not set}
 QEMU=$O/qemu/qemu-system-x86_64
 READS=${KA_QEMU_E2E_READS:-3000}
 TMO=${KA_QEMU_E2E_TIMEOUT:-600}
-KROOT=$(sed -n 's/.*\bka\.kroot=\([^ ]*\).*/\1/p' /proc/cmdline)
-REL=$(uname -r)
+# The nested guest runs the distribution's kernel from the cache, whatever
+# kernel the test VM runs (make debug-check boots a debug build).
+CACHE=$(sed -n 's/.*\bka\.cache=\([^ ]*\).*/\1/p' /proc/cmdline)
+REL=$(cat "$CACHE/kernel/current" 2>/dev/null)
+KROOT=$CACHE/kernel/$REL/root
 KERNEL=$KROOT/boot/vmlinuz-$REL
 W=${TMPDIR:-/tmp}/qemu-e2e
 n=0
