@@ -15,7 +15,9 @@
 #  - userspace exits, counted from QEMU's trace events (every access that
 #    reaches a device model fires one), drop to zero for HPET counter reads
 #    and PM timer reads with fast paths on, and the module's counters (which
-#    QEMU traces at exit) show those reads handled in the kernel;
+#    QEMU traces at exit) show those reads handled in the kernel; IDE
+#    taskfile and alternate status accesses drop to a tenth at most, and
+#    status reads (those acknowledging an interrupt still exit) drop;
 #  - QEMU with fast-paths=off loads nothing;
 #  - the lifecycle the series handles, in a third run with fast paths on
 #    (qemu_e2e/qmp.py drives it over QMP and a second serial port):
@@ -55,7 +57,7 @@ check() {	# check DESCRIPTION COMMAND...
 bail() { echo "Bail out! $*"; exit 1; }
 
 echo "TAP version 13"
-echo "1..27"
+echo "1..29"
 [ -x "$QEMU" ] || bail "no patched QEMU at $QEMU (make qemu)"
 [ -x "$O/qemu/clockcheck" ] || bail "no $O/qemu/clockcheck (make qemu)"
 [ -r "$KERNEL" ] || bail "no kernel image $KERNEL"
@@ -163,10 +165,15 @@ for r in plain accel; do
 	X[$r,hpet_wr]=$(count $r 'hpet_ram_write')
 	X[$r,pmtmr]=$(count $r 'acpi_pm_tmr_read')
 	X[$r,ide]=$(count $r 'ide_(ioport|status|ctrl|data)')
+	X[$r,ide_tf]=$(count $r 'ide_ioport_(read|write) .*\((Error|Features|Sector Count|Sector Number|Cylinder Low|Cylinder High)\)')
+	X[$r,ide_alt]=$(count $r 'ide_status_read')
+	X[$r,ide_st]=$(count $r 'ide_ioport_read .*\(Status\)')
 done
 printf '# %-28s %12s %12s\n' "userspace exits" "plain" "fast paths"
 for k in hpet_cnt:"HPET main counter reads" hpet_rd:"HPET reads (all)" \
-	 hpet_wr:"HPET writes" pmtmr:"PM timer reads" ide:"IDE port accesses"; do
+	 hpet_wr:"HPET writes" pmtmr:"PM timer reads" ide:"IDE port accesses" \
+	 ide_tf:"IDE taskfile (err..LBA high)" ide_alt:"IDE alternate status" \
+	 ide_st:"IDE status (0x1f7)"; do
 	printf '# %-28s %12s %12s\n' "${k#*:}" "${X[plain,${k%%:*}]}" "${X[accel,${k%%:*}]}"
 done
 grep -h 'kvm_fastpath_counters' "$W/accel.trace" | sed 's/^/#   in kernel: /'
@@ -183,6 +190,13 @@ check "fast paths: HPET counter reads never exit (${X[accel,hpet_cnt]}), $(handl
 	test "${X[accel,hpet_cnt]}" = 0 -a "$(handled hpet)" -ge "$READS"
 check "fast paths: PM timer reads never exit (${X[accel,pmtmr]}), $(handled pmtimer) handled in the kernel" \
 	test "${X[accel,pmtmr]}" = 0 -a "$(handled pmtimer)" -ge "$READS"
+# Status reads that acknowledge an interrupt still exit, the rest not.
+check "fast paths: IDE taskfile and alternate status accesses stay in the kernel ($((X[accel,ide_tf] + X[accel,ide_alt])) exits, plain $((X[plain,ide_tf] + X[plain,ide_alt]))), $(handled ide_qemu) handled" \
+	test $((X[plain,ide_tf] + X[plain,ide_alt])) -ge 100 -a \
+	$(((X[accel,ide_tf] + X[accel,ide_alt]) * 10)) -le $((X[plain,ide_tf] + X[plain,ide_alt])) -a \
+	"$(handled ide_qemu)" -gt 0
+check "fast paths: IDE status reads exit less ($((X[accel,ide_st])) exits, plain $((X[plain,ide_st])))" \
+	test "${X[accel,ide_st]}" -lt "${X[plain,ide_st]}"
 check "fast-paths off: nothing attached" \
 	test "$(count plain 'kvm_fastpath_')" = 0 -a "$(count accel 'kvm_fastpath_attach')" -ge 2
 
@@ -261,10 +275,10 @@ check "lifecycle: destination reads the disk as the image ($DISK_MD5)" \
 	grep -q "^disk-after-migration sda md5 $DISK_MD5\$" "$W/lifecycle.result"
 check "lifecycle: destination clocks, no read went back" \
 	grep -q '^clockcheck-after-migration-status 0$' "$W/lifecycle.result"
-dst_fp=$(grep -oE 'kvm_fastpath_attach (hpet|pmtimer) bus [12] base 0x[0-9a-f]+' "$W/life2.trace" |
+dst_fp=$(grep -oE 'kvm_fastpath_attach [a-z_]+ bus [12] base 0x[0-9a-f]+' "$W/life2.trace" |
 	 sed 's/kvm_fastpath_attach //; s/ bus [12] base / /' | sort | tr '\n' ' ')
 check "lifecycle: destination attached the fast paths ($dst_fp)" \
-	test "$dst_fp" = "hpet 0xfed00000 pmtimer 0x608 "
+	test "$dst_fp" = "hpet 0xfed00000 ide_qemu 0x170 ide_qemu 0x1f0 ide_qemu 0x376 ide_qemu 0x3f6 pmtimer 0x608 "
 for r in life life2; do
 	X[$r,hpet_cnt]=$(count $r 'hpet_ram_read addr=0xf[04]\b|hpet_ram_read .*0xf[04]$')
 	X[$r,pmtmr]=$(count $r 'acpi_pm_tmr_read')
