@@ -64,6 +64,31 @@
  * buffer and the transfer position stay exactly as it found them until it
  * publishes the next phase (checked by selftests/ide_stress_test.c).
  *
+ * QEMU (ide_qemu.bpf.c)
+ * ---------------------
+ * With QEMU (integrations/qemu), QEMU's own IDE model is the slow path and
+ * stays authoritative; a smaller program shares this register file with
+ * it, with these differences:
+ *  - QEMU publishes its whole state after every access it handles, every
+ *    interrupt it raises, SRST, reset and migration load: @status and
+ *    @error as its reads would return them (BSY and DRQ included, 0 for a
+ *    drive it reads as absent), @drives as 3 if any drive is present (its
+ *    taskfile reads are 0 only without drives), @devctl, and tf[].
+ *  - tf[] holds the selected drive in bits 15:0 and the other drive in
+ *    bits 31:16, in the same layout (IDE_TF_OTHER_SHIFT): QEMU keeps a
+ *    taskfile per drive, both latch every write, and only commands change
+ *    one of them.  tf[ATA_REG_DEVICE] is QEMU's selection (ATA_DEV_DRV);
+ *    device register accesses exit.
+ *  - @phase is IDLE when the selected drive shows neither BSY nor DRQ (the
+ *    fast path latches taskfile writes) and SLOW otherwise or while QEMU
+ *    handles an access (taskfile writes are ignored, as QEMU ignores them).
+ *    QEMU takes the device with the handover above before every access it
+ *    handles, and takes back the taskfile if the phase it took was IDLE.
+ *  - @irq_pending is QEMU's: set before it raises INTRQ, cleared after a
+ *    status read or command write lowered it, set at attach (unknown).
+ *    Status reads exit while it is set, so that QEMU acknowledges.
+ * The buffer, @pos, @end, @block and @last are not used.
+ *
  * Data transfers
  * --------------
  * A command's data (up to IDE_BUF_SIZE bytes, 256 sectors, per chunk) lives
@@ -202,9 +227,11 @@
  * hold the current byte in bits 7:0 and the previous one (the LBA48 HOB
  * byte) in bits 15:8; tf[ATA_REG_DEVICE] holds the device register; tf[0]
  * and tf[7] are unused.  One taskfile for the channel: ATA devices both
- * latch every write.
+ * latch every write.  ide_qemu.bpf.c also keeps the drive that is not
+ * selected in bits 31:16 (see QEMU above).
  */
 #define IDE_TF_HOB_SHIFT	8
+#define IDE_TF_OTHER_SHIFT	16
 
 struct ide_regfile {
 	/* Configuration, written by the VMM before the guest runs. */

@@ -194,10 +194,12 @@ static __always_inline __u64 ide_tf_read(struct ide_regfile *r, __u32 reg)
  * Ignored while the device is busy or transferring (any phase but IDLE);
  * otherwise the previous byte becomes the HOB byte and HOB in the device
  * control register is cleared.  Declined only if @tries compare-and-swaps
- * all lost against other vCPUs writing the same register.
+ * all lost against other vCPUs writing the same register.  With @both,
+ * the word also latches the byte into the other drive's taskfile, bits
+ * 31:16 (ide.h, IDE_TF_OTHER_SHIFT), in the same compare-and-swap.
  */
-static __always_inline int ide_tf_write(struct ide_regfile *r, __u32 reg, __u8 val,
-					__u32 tries)
+static __always_inline int __ide_tf_write(struct ide_regfile *r, __u32 reg, __u8 val,
+					  __u32 tries, int both)
 {
 	__u64 ph = IDE_READ(r->phase);
 	__u64 old, new;
@@ -213,6 +215,9 @@ static __always_inline int ide_tf_write(struct ide_regfile *r, __u32 reg, __u8 v
 		for (i = 0; i < tries; i++) {
 			old = IDE_READ(r->tf[reg]);
 			new = (old & 0xff) << IDE_TF_HOB_SHIFT | val;
+			if (both)
+				new |= ((old >> IDE_TF_OTHER_SHIFT & 0xff) << IDE_TF_HOB_SHIFT |
+					val) << IDE_TF_OTHER_SHIFT;
 			if (__sync_val_compare_and_swap(&r->tf[reg], old, new) == old)
 				break;
 		}
@@ -224,6 +229,12 @@ static __always_inline int ide_tf_write(struct ide_regfile *r, __u32 reg, __u8 v
 	__sync_fetch_and_and(&r->devctl, ~(__u64)ATA_DEVCTL_HOB);
 	ide_fp_leave(r);
 	return IDE_DONE;
+}
+
+static __always_inline int ide_tf_write(struct ide_regfile *r, __u32 reg, __u8 val,
+					__u32 tries)
+{
+	return __ide_tf_write(r, reg, val, tries, 0);
 }
 
 /*
