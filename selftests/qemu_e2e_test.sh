@@ -4,14 +4,12 @@
 # End to end: the patched QEMU (scripts/qemu-build.sh) boots the Debian
 # kernel with an initramfs as a KVM guest of the test VM, -machine pc, once
 # with -accel kvm,fast-paths=on and once without.  The guest checksums its
-# IDE disk through ata_piix, runs with HPET as its clocksource, switches to
-# acpi_pm, and reads the ACPI PM timer port directly (clockcheck.c).
+# IDE disk through ata_piix, runs with HPET as its clocksource and switches
+# to acpi_pm (clockcheck.c), which reads the PM timer port.
 #
 # Guards:
 #  - both runs see the same thing: the disk's checksum (equal to the
-#    image's), both clocksources selected, no clock read going back, the PM
-#    timer port read directly (its ratio to the clock is only printed:
-#    QEMU's model answers byte reads at offsets 1-3 with the low byte);
+#    image's), both clocksources selected, no clock read going back;
 #  - userspace exits, counted from QEMU's trace events (every access that
 #    reaches a device model fires one), drop to zero for HPET counter reads
 #    and PM timer reads with fast paths on, and the module's counters (which
