@@ -39,6 +39,34 @@ static inline uint64_t accel_fuzz_state(uint64_t seed, uint64_t stream)
 	return z ? z : 1;
 }
 
+/* Where accel_fuzz_edge_off() puts an access against a range. */
+enum accel_fuzz_edge {
+	ACCEL_FUZZ_BELOW,	/* entirely below the range */
+	ACCEL_FUZZ_ACROSS_START,
+	ACCEL_FUZZ_ACROSS_END,
+	ACCEL_FUZZ_BEYOND,	/* entirely beyond the range */
+};
+
+/*
+ * Offset, from the start of a @size-byte range, of a @len-byte access at
+ * @edge, chosen by @pick: up to @margin bytes away when below or beyond.
+ * A 1-byte access cannot straddle: it lands just below or just beyond.
+ */
+static inline int64_t accel_fuzz_edge_off(enum accel_fuzz_edge edge, uint32_t len,
+					  int64_t size, uint64_t pick, uint64_t margin)
+{
+	switch (edge) {
+	case ACCEL_FUZZ_BELOW:
+		return -(int64_t)len - (int64_t)(pick % margin);
+	case ACCEL_FUZZ_ACROSS_START:
+		return len > 1 ? -1 - (int64_t)(pick % (len - 1)) : -1;
+	case ACCEL_FUZZ_ACROSS_END:
+		return len > 1 ? size - 1 - (int64_t)(pick % (len - 1)) : size;
+	default:
+		return size + (int64_t)(pick % margin);
+	}
+}
+
 /* Environment variable @name as a number (decimal or 0x hex), or @def. */
 static inline uint64_t accel_fuzz_env(const char *name, uint64_t def)
 {

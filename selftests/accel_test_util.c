@@ -139,6 +139,39 @@ uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc)
 	return accel_run_to_ucall(vmm->vcpu, uc, accel_vmm_serve_exit, vmm);
 }
 
+struct accel_thread {
+	void (*fn)(void *arg, int idx);
+	void *arg;
+	int idx;
+	pthread_t thread;
+};
+
+static void *accel_thread_fn(void *p)
+{
+	struct accel_thread *t = p;
+
+	t->fn(t->arg, t->idx);
+	return NULL;
+}
+
+void accel_run_threads(int first, int last, void (*fn)(void *arg, int idx), void *arg)
+{
+	struct accel_thread *t;
+	int i, ret;
+
+	TEST_ASSERT(first < last, "no threads to run (%d .. %d)", first, last);
+	t = calloc(last - first, sizeof(*t));
+	TEST_ASSERT(t, "out of memory");
+	for (i = 0; i < last - first; i++) {
+		t[i] = (struct accel_thread){ .fn = fn, .arg = arg, .idx = first + i };
+		ret = pthread_create(&t[i].thread, NULL, accel_thread_fn, &t[i]);
+		TEST_ASSERT(!ret, "pthread_create: %s", strerror(ret));
+	}
+	for (i = 0; i < last - first; i++)
+		pthread_join(t[i].thread, NULL);
+	free(t);
+}
+
 void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage)
 {
 	struct ucall uc;

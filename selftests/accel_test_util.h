@@ -248,6 +248,11 @@ uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc);
  */
 uint64_t accel_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc,
 			    void (*serve)(struct kvm_vcpu *vcpu, void *arg), void *arg);
+/*
+ * Call @fn(@arg, i) for every i in [@first, @last), each on a thread of
+ * its own, all at once; return when every call has returned.
+ */
+void accel_run_threads(int first, int last, void (*fn)(void *arg, int idx), void *arg);
 /* accel_vmm_run() and assert that the guest reached GUEST_SYNC(@stage). */
 void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage);
 /* accel_vmm_run() and assert that the guest reached GUEST_DONE(). */

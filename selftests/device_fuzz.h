@@ -65,17 +65,8 @@ static inline void dfuzz_next(uint64_t *state, const struct dfuzz_dev *dev,
 	uint32_t len = 1U << (r & 3);
 
 	switch ((r >> 2) % 16) {
-	case 0:
-		a->off = -(int64_t)len - (int64_t)(pick % DFUZZ_MARGIN);
-		break;
-	case 1:
-		a->off = len > 1 ? -1 - (int64_t)(pick % (len - 1)) : -1;
-		break;
-	case 2:
-		a->off = len > 1 ? size - 1 - (int64_t)(pick % (len - 1)) : size;
-		break;
-	case 3:
-		a->off = size + (int64_t)(pick % DFUZZ_MARGIN);
+	case 0 ... 3:
+		a->off = accel_fuzz_edge_off((r >> 2) % 16, len, size, pick, DFUZZ_MARGIN);
 		break;
 	case 4:
 	case 5:
@@ -302,35 +293,18 @@ static inline uint64_t dfuzz_exits(const struct dfuzz_target *t)
 	return n;
 }
 
-struct dfuzz_thread {
-	struct dfuzz_target *t;
-	int idx;
-	pthread_t thread;
-};
-
-static inline void *dfuzz_thread_fn(void *arg)
+static inline void dfuzz_vcpu_done(void *t, int idx)
 {
-	struct dfuzz_thread *th = arg;
 	struct ucall uc;
 
-	TEST_ASSERT_EQ(dfuzz_run(th->t, th->idx, &uc), UCALL_DONE);
-	return NULL;
+	TEST_ASSERT_EQ(dfuzz_run(t, idx, &uc), UCALL_DONE);
 }
 
 /* Run vCPUs 0 .. @nr - 1 of @t at once, one thread each, to GUEST_DONE(). */
 static inline void dfuzz_run_all(struct dfuzz_target *t, int nr)
 {
-	struct dfuzz_thread th[DFUZZ_MAX_VCPUS];
-	int i;
-
 	TEST_ASSERT(nr > 0 && nr <= DFUZZ_MAX_VCPUS, "%d vCPUs", nr);
-	for (i = 0; i < nr; i++) {
-		th[i] = (struct dfuzz_thread){ .t = t, .idx = i };
-		TEST_ASSERT(!pthread_create(&th[i].thread, NULL, dfuzz_thread_fn, &th[i]),
-			    "pthread_create");
-	}
-	for (i = 0; i < nr; i++)
-		pthread_join(th[i].thread, NULL);
+	accel_run_threads(0, nr, dfuzz_vcpu_done, t);
 }
 
 static inline void dfuzz_print_tally(const char *what, const struct dfuzz_tally *t)

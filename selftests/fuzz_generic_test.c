@@ -88,17 +88,8 @@ static void fuzz_next(uint64_t *state, uint32_t max_width, struct fuzz_access *a
 	uint32_t len = 1U << (r % (max_width == 8 ? 4 : 3));
 
 	switch ((r >> 4) % 8) {
-	case 0:
-		a->off = -(int64_t)len - (int64_t)(pick % FUZZ_MARGIN);
-		break;
-	case 1:
-		a->off = len > 1 ? -1 - (int64_t)(pick % (len - 1)) : -1;
-		break;
-	case 2:
-		a->off = len > 1 ? FUZZ_LEN - 1 - (int64_t)(pick % (len - 1)) : FUZZ_LEN;
-		break;
-	case 3:
-		a->off = FUZZ_LEN + (int64_t)(pick % FUZZ_MARGIN);
+	case 0 ... 3:
+		a->off = accel_fuzz_edge_off((r >> 4) % 8, len, FUZZ_LEN, pick, FUZZ_MARGIN);
 		break;
 	default:
 		a->off = pick % (FUZZ_LEN - len + 1);

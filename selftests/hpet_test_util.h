@@ -231,34 +231,15 @@ static inline void hpet_vcpu_done(struct hpet_vm *h, int idx)
 	TEST_ASSERT_EQ(hpet_vcpu_run(h, idx, &uc), UCALL_DONE);
 }
 
-struct hpet_vcpu_thread {
-	struct hpet_vm *h;
-	int idx;
-	pthread_t thread;
-};
-
-static inline void *hpet_vcpu_thread_fn(void *arg)
+static inline void hpet_vcpu_done_fn(void *h, int idx)
 {
-	struct hpet_vcpu_thread *t = arg;
-
-	hpet_vcpu_done(t->h, t->idx);
-	return NULL;
+	hpet_vcpu_done(h, idx);
 }
 
 /* Run vCPUs @first .. nr_vcpus - 1, one thread each, until all are done. */
 static inline void hpet_vm_run_all(struct hpet_vm *h, int first)
 {
-	struct hpet_vcpu_thread t[HPET_VM_MAX_VCPUS];
-	int i;
-
-	for (i = first; i < h->nr_vcpus; i++) {
-		t[i] = (struct hpet_vcpu_thread){ .h = h, .idx = i };
-		TEST_ASSERT(!pthread_create(&t[i].thread, NULL,
-					    hpet_vcpu_thread_fn, &t[i]),
-			    "pthread_create");
-	}
-	for (i = first; i < h->nr_vcpus; i++)
-		pthread_join(t[i].thread, NULL);
+	accel_run_threads(first, h->nr_vcpus, hpet_vcpu_done_fn, h);
 }
 
 /* HPET accesses that reached userspace, all vCPUs. */
