@@ -5,12 +5,15 @@
 #ifndef _KVM_ACCEL_H
 #define _KVM_ACCEL_H
 
+#include <linux/completion.h>
 #include <linux/kobject.h>
 #include <linux/kvm_host.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
+#include <linux/spinlock.h>
 #include <kvm/iodev.h>
 #include <kvm_accel_abi.h>
+#include "kvm_accel_compat.h"
 
 /*
  * The struct_ops type.  The members up to @name are set by the loader and
@@ -50,11 +53,21 @@ struct kvm_accel_stats {
 	u64 errors;	/* bad return value or malformed access: exited */
 };
 
-/* One attached range, created by reg() and freed by the kobject release. */
+/*
+ * One attached range, created by reg() and freed by the kobject release.
+ *
+ * The attachment does not keep its VM alive: @kvm is valid while the device
+ * is on the VM's bus, and KVM destroys the devices of its buses when it
+ * destroys the VM.  That destructor call is the attachment's death notice:
+ * it sets @defunct, and from then on @kvm must not be touched.  The link
+ * and the counters live on until the link is closed.
+ */
 struct kvm_accel_att {
 	struct kvm_io_device iodev;
 	struct kvm *kvm;
-	struct module *kvm_owner;	/* KVM's vendor module, see reg() */
+	spinlock_t state_lock;		/* @defunct, and @kvm's validity */
+	bool defunct;			/* off the bus: the VM is gone */
+	struct completion off_bus;	/* completed by the death notice */
 	struct kvm_accel_binding __rcu *binding;
 	enum kvm_bus bus_idx;
 	u32 bus;
@@ -63,7 +76,6 @@ struct kvm_accel_att {
 	struct bpf_link *link;	/* holds the attachment; outlives it */
 	u32 sysfs_id;		/* its directory's name, 0 until added */
 	pid_t vm_pid;
-	bool on_bus;
 	char name[KVM_ACCEL_NAME_LEN];
 	struct kvm_accel_stats __percpu *stats;
 	struct list_head node;	/* on kvm_accel_list, under kvm_accel_lock */
@@ -73,8 +85,11 @@ struct kvm_accel_att {
 /* kvm_accel_iobus.c */
 int kvm_accel_iobus_add(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
 			int len, struct kvm_io_device *dev);
-int kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
-			   struct kvm_io_device *dev);
+bool kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
+			    struct kvm_io_device *dev);
+
+/* kvm_accel_vm.c */
+struct kvm *kvm_accel_vm_get(int fd, struct file **filep);
 
 /* kvm_accel_sysfs.c */
 int kvm_accel_sysfs_init(void);
@@ -83,5 +98,6 @@ int kvm_accel_sysfs_add(struct kvm_accel_att *att);
 void kvm_accel_sysfs_del(struct kvm_accel_att *att);
 void kvm_accel_att_kobj_init(struct kvm_accel_att *att);
 void kvm_accel_att_free(struct kvm_accel_att *att);
+void kvm_accel_sysfs_notify_state(struct kvm_accel_att *att);
 
 #endif /* _KVM_ACCEL_H */

@@ -2,19 +2,27 @@
 /*
  * Insertion into and removal from KVM's io buses.
  *
- * kvm_io_bus_register_dev() and kvm_io_bus_unregister_dev() are not exported,
- * and with CONFIG_X86_KERNEL_IBT their ENDBR is sealed, so they cannot be
- * called through a looked-up address either.  These two functions perform
- * the same steps as virt/kvm/kvm_main.c of Linux 6.12 on the same data
- * (struct kvm_io_bus is a public type in <linux/kvm_host.h>): build a new
- * sorted copy of the bus under kvm->slots_lock, publish it with
- * rcu_assign_pointer() and wait for KVM's SRCU readers before freeing the
- * old one.  Re-check them against kvm_main.c when moving to a new kernel.
+ * kvm_io_bus_register_dev() and kvm_io_bus_unregister_dev() are not exported
+ * to modules, and with CONFIG_X86_KERNEL_IBT their ENDBR is sealed, so they
+ * cannot be called through a looked-up address either.  These two functions
+ * perform the same steps as virt/kvm/kvm_main.c on the same data (struct
+ * kvm_io_bus is a public type in <linux/kvm_host.h>, pinned by
+ * kvm_accel_compat.h): build a new sorted copy of the bus under
+ * kvm->slots_lock, publish it with rcu_assign_pointer() and retire the old
+ * one once KVM's SRCU readers are done with it.
+ *
+ * Mirrored: kvm_io_bus_register_dev() and kvm_io_bus_unregister_dev() of
+ * Linux 6.12 and of 6.18 to 7.3.  The one difference between them is how
+ * register retires the old bus: 6.12 waits (synchronize_srcu_expedited()),
+ * 6.18 queues call_srcu() on the new kvm_io_bus.rcu.  Both variants wait
+ * here: a queued callback would be module code that KVM may run after the
+ * module is gone (kvm_destroy_vm() drains it with srcu_barrier() long after
+ * the attachment was told the VM died), and an attach is not a hot path.
  */
 #include <linux/slab.h>
 #include "kvm_accel.h"
 
-/* Same ordering as kvm_io_bus_cmp() in 6.12; the bus must stay sorted. */
+/* Same ordering as kvm_io_bus_cmp() (6.12 to 7.3); the bus must stay sorted. */
 static int kvm_accel_range_cmp(const struct kvm_io_range *r1,
 			       const struct kvm_io_range *r2)
 {
@@ -52,6 +60,7 @@ int kvm_accel_iobus_add(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
 	int i;
 
 	lockdep_assert_held(&kvm->slots_lock);
+	kvm_accel_compat_check_layout();
 
 	bus = kvm_get_bus(kvm, bus_idx);
 	if (!bus)
@@ -97,13 +106,14 @@ int kvm_accel_iobus_add(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
 }
 
 /*
- * Returns with no vCPU able to reach @dev any more.  Unlike the 6.12 KVM
- * function this does not call @dev's destructor: the attachment frees its
- * own device.  On allocation failure KVM's behaviour is kept: the bus is
- * replaced by NULL and every other device on it is destroyed.
+ * Returns with no vCPU able to reach @dev any more, and true if @dev was on
+ * the bus.  Unlike KVM's function (6.12 to 7.3) this does not call @dev's
+ * destructor: that is the attachment's notice that KVM dropped the device
+ * behind its back.  On allocation failure KVM's behaviour is kept: the bus
+ * is replaced by NULL and every other device on it is destroyed.
  */
-int kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
-			   struct kvm_io_device *dev)
+bool kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
+			    struct kvm_io_device *dev)
 {
 	struct kvm_io_bus *new_bus, *bus;
 	int i;
@@ -112,13 +122,13 @@ int kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
 
 	bus = kvm_get_bus(kvm, bus_idx);
 	if (!bus)
-		return 0;
+		return false;
 
 	for (i = 0; i < bus->dev_count; i++)
 		if (bus->range[i].dev == dev)
 			break;
 	if (i == bus->dev_count)
-		return 0;
+		return false;
 
 	new_bus = kmalloc(struct_size(bus, range, bus->dev_count - 1),
 			  GFP_KERNEL_ACCOUNT);
@@ -140,10 +150,7 @@ int kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
 			if (pos != dev && pos->ops->destructor)
 				pos->ops->destructor(pos);
 		}
-		kfree(bus);
-		return -ENOMEM;
 	}
-
 	kfree(bus);
-	return 0;
+	return true;
 }

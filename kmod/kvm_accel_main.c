@@ -11,10 +11,15 @@
  * value, or the trampoline skipping the program) makes the device decline,
  * and the access exits to the VMM exactly as if the module were absent.
  *
- * Lifetime: reg() takes a reference on the VM, on KVM's vendor module that
- * runs it and on this module; unreg() drops them.  Attachment is only
- * possible through a BPF link, so closing or detaching the link (or the VMM
- * dying) always ends the attachment.
+ * Lifetime: an attachment does not keep its VM alive.  reg() resolves the
+ * VM fd and works under the file's own reference; afterwards the device on
+ * the VM's bus is the only tie.  When the VMM closes the VM (or dies), KVM
+ * destroys the bus devices, and the destructor marks the attachment
+ * defunct: its link and counters stay until the link is closed, nothing
+ * else.  unreg() takes the device off a live VM's bus under a temporary
+ * reference (kvm_get_kvm_safe(), which fails once destruction has begun),
+ * or waits for the death notice.  Attachment is only possible through a
+ * BPF link, so closing or detaching the link always ends it.
  */
 #include <linux/bpf.h>
 #include <linux/bpf_verifier.h>
@@ -27,7 +32,8 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/static_key.h>
-#include <linux/unaligned.h>
+#include <linux/utsname.h>
+#include <generated/utsrelease.h>
 #include "kvm_accel.h"
 
 /* All attachments; protects ops->att and the per-VM count. */
@@ -220,15 +226,24 @@ static int kvm_accel_dev_write(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
 }
 
 /*
- * Called by KVM only if it tears the whole bus down behind our back (a
- * failed shrink in another device's unregister).  The attachment still owns
- * its memory and frees it in unreg(); just remember it is off the bus.
+ * The death notice.  KVM calls it when it destroys the VM (kvm_destroy_vm()
+ * destroys every device of every bus, the VM's users count already zero),
+ * or if it tears a whole bus down after a failed shrink in another
+ * device's unregister, with kvm->slots_lock held.  Either way no vCPU can
+ * reach the device any more.  The attachment still owns its memory and
+ * frees it in unreg(), which waits for this if it could not take the device
+ * off the bus itself.  No kvm_accel_lock here: reg() takes slots_lock under
+ * it.
  */
 static void kvm_accel_dev_destructor(struct kvm_io_device *dev)
 {
 	struct kvm_accel_att *att = container_of(dev, struct kvm_accel_att, iodev);
 
-	WRITE_ONCE(att->on_bus, false);
+	spin_lock(&att->state_lock);
+	att->defunct = true;
+	spin_unlock(&att->state_lock);
+	kvm_accel_sysfs_notify_state(att);
+	complete(&att->off_bus);
 }
 
 static const struct kvm_io_device_ops kvm_accel_iodev_ops = {
@@ -262,7 +277,7 @@ __bpf_kfunc int kvm_accel_signal_eventfd(struct kvm_accel_ctx *ctx, u32 idx)
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(kvm_accel_kfunc_ids)
-BTF_ID_FLAGS(func, kvm_accel_signal_eventfd, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, kvm_accel_signal_eventfd, KVM_ACCEL_KF_TRUSTED)
 BTF_KFUNCS_END(kvm_accel_kfunc_ids)
 
 /*
@@ -448,40 +463,6 @@ static int kvm_accel_validate(void *kdata)
 	return 0;
 }
 
-/*
- * The VM behind @fd in the calling process, with a reference held on it and
- * on *@owner, the module whose code runs the VM (KVM's vendor module, owner
- * of the VM file's operations).  In 6.12 only open KVM files pin that
- * module, and an attachment keeps the VM after the VMM closed them: without
- * this reference, kvm_amd or kvm_intel could be unloaded under a live VM.
- * The file is open here, so its own reference keeps @owner until ours.
- */
-static struct kvm *kvm_accel_get_vm(int fd, struct module **owner)
-{
-	struct fd f = fdget(fd);
-	struct kvm *kvm;
-
-	if (!fd_file(f))
-		return ERR_PTR(-EBADF);
-	if (!file_is_kvm(fd_file(f))) {
-		fdput(f);
-		return ERR_PTR(-EBADF);
-	}
-	kvm = fd_file(f)->private_data;
-	*owner = fd_file(f)->f_op->owner;
-	__module_get(*owner);
-	kvm_get_kvm(kvm);
-	fdput(f);
-	return kvm;
-}
-
-/* Drop what kvm_accel_get_vm() took: the VM may be destroyed here. */
-static void kvm_accel_put_vm(struct kvm *kvm, struct module *owner)
-{
-	kvm_put_kvm(kvm);
-	module_put(owner);
-}
-
 static void kvm_accel_binding_free(struct kvm_accel_binding *b)
 {
 	u32 i;
@@ -519,8 +500,11 @@ static unsigned int kvm_accel_vm_count(struct kvm *kvm)
 	unsigned int n = 0;
 
 	lockdep_assert_held(&kvm_accel_lock);
-	list_for_each_entry(att, &kvm_accel_list, node)
-		n += att->kvm == kvm;
+	list_for_each_entry(att, &kvm_accel_list, node) {
+		spin_lock(&att->state_lock);
+		n += !att->defunct && att->kvm == kvm;
+		spin_unlock(&att->state_lock);
+	}
 	return n;
 }
 
@@ -529,25 +513,25 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 	struct kvm_accel_ops *ops = kdata;
 	struct kvm_accel_binding *b;
 	struct kvm_accel_att *att;
-	struct module *owner;
+	struct file *vm_file;
 	struct kvm *kvm;
 	int ret;
 
 	/*
 	 * Without a link nothing could ever detach the map, and the
-	 * attachment would pin the VM forever.
+	 * attachment would outlive everything that could end it.
 	 */
 	if (!link)
 		return -EOPNOTSUPP;
 
-	kvm = kvm_accel_get_vm(ops->vm_fd, &owner);
+	kvm = kvm_accel_vm_get(ops->vm_fd, &vm_file);
 	if (IS_ERR(kvm))
 		return PTR_ERR(kvm);
 
 	b = kvm_accel_binding_new(ops);
 	if (IS_ERR(b)) {
-		kvm_accel_put_vm(kvm, owner);
-		return PTR_ERR(b);
+		ret = PTR_ERR(b);
+		goto out_file;
 	}
 
 	att = kzalloc(sizeof(*att), GFP_KERNEL_ACCOUNT);
@@ -562,7 +546,8 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 		goto err_att;
 	}
 	att->kvm = kvm;
-	att->kvm_owner = owner;
+	spin_lock_init(&att->state_lock);
+	init_completion(&att->off_bus);
 	att->bus = ops->bus;
 	att->bus_idx = ops->bus == KVM_ACCEL_BUS_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS;
 	att->base = ops->base;
@@ -598,10 +583,10 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 	if (ret)
 		goto err_sysfs;
 
-	att->on_bus = true;
 	ops->att = att;
 	list_add_tail(&att->node, &kvm_accel_list);
 	mutex_unlock(&kvm_accel_lock);
+	fput(vm_file);
 	return 0;
 
 err_sysfs:
@@ -614,7 +599,8 @@ err_att:
 	kvm_accel_att_free(att);
 err_binding:
 	kvm_accel_binding_free(b);
-	kvm_accel_put_vm(kvm, owner);
+out_file:
+	fput(vm_file);
 	return ret;
 }
 
@@ -623,8 +609,8 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 	struct kvm_accel_ops *ops = kdata;
 	struct kvm_accel_binding *b;
 	struct kvm_accel_att *att;
-	struct module *owner;
 	struct kvm *kvm;
+	bool live;
 
 	mutex_lock(&kvm_accel_lock);
 	att = ops->att;
@@ -632,21 +618,35 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 		mutex_unlock(&kvm_accel_lock);
 		return;
 	}
-	kvm = att->kvm;
-	owner = att->kvm_owner;
-	mutex_lock(&kvm->slots_lock);
-	kvm_accel_iobus_remove(kvm, att->bus_idx, &att->iodev);
-	mutex_unlock(&kvm->slots_lock);
 	list_del(&att->node);
 	ops->att = NULL;
-	kvm_accel_sysfs_del(att);
 	mutex_unlock(&kvm_accel_lock);
 
+	/*
+	 * Until the death notice @kvm is valid: KVM frees the VM only after
+	 * destroying its buses.  A zero users count means that destruction
+	 * has begun, and then the bus must be left to it.
+	 */
+	kvm = att->kvm;
+	spin_lock(&att->state_lock);
+	live = !att->defunct && kvm_get_kvm_safe(kvm);
+	spin_unlock(&att->state_lock);
+
+	if (live) {
+		mutex_lock(&kvm->slots_lock);
+		kvm_accel_iobus_remove(kvm, att->bus_idx, &att->iodev);
+		mutex_unlock(&kvm->slots_lock);
+		/* Off the bus: this may destroy the VM, without notice to us. */
+		kvm_put_kvm(kvm);
+	} else {
+		wait_for_completion(&att->off_bus);
+	}
+
 	/* No vCPU can be inside the device any more: the bus was synced. */
+	kvm_accel_sysfs_del(att);
 	b = rcu_dereference_protected(att->binding, true);
 	kvm_accel_binding_free(b);
 	kvm_accel_att_free(att);
-	kvm_accel_put_vm(kvm, owner);
 	module_put(THIS_MODULE);
 }
 
@@ -661,16 +661,18 @@ static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 	struct kvm_accel_ops *ops = kdata, *old = old_kdata;
 	struct kvm_accel_binding *b, *old_b;
 	struct kvm_accel_att *att;
-	struct module *owner;
+	struct file *vm_file;
 	struct kvm *kvm;
+	bool defunct;
 	int ret = 0;
 
-	kvm = kvm_accel_get_vm(ops->vm_fd, &owner);
+	/* The open VM file keeps @kvm alive for the grace period below. */
+	kvm = kvm_accel_vm_get(ops->vm_fd, &vm_file);
 	if (IS_ERR(kvm))
 		return PTR_ERR(kvm);
 	b = kvm_accel_binding_new(ops);
 	if (IS_ERR(b)) {
-		kvm_accel_put_vm(kvm, owner);
+		fput(vm_file);
 		return PTR_ERR(b);
 	}
 
@@ -678,6 +680,14 @@ static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 	att = old->att;
 	if (!att || ops->att) {
 		ret = -EBUSY;
+		goto out;
+	}
+	spin_lock(&att->state_lock);
+	defunct = att->defunct;
+	spin_unlock(&att->state_lock);
+	if (defunct) {
+		/* Its VM is gone: nothing could run the new programs. */
+		ret = -ENODEV;
 		goto out;
 	}
 	if (att->kvm != kvm || att->bus != ops->bus || att->base != ops->base ||
@@ -692,12 +702,12 @@ static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 
 	synchronize_srcu(&kvm->srcu);
 	kvm_accel_binding_free(old_b);
-	kvm_accel_put_vm(kvm, owner);
+	fput(vm_file);
 	return 0;
 out:
 	mutex_unlock(&kvm_accel_lock);
 	kvm_accel_binding_free(b);
-	kvm_accel_put_vm(kvm, owner);
+	fput(vm_file);
 	return ret;
 }
 
@@ -733,6 +743,17 @@ static struct bpf_struct_ops bpf_kvm_accel_ops = {
 static int __init kvm_accel_init(void)
 {
 	int ret;
+
+	/*
+	 * The module mirrors KVM structures of the kernel it was built for
+	 * (kvm_accel_compat.h); loaded into another one by force (insmod -f
+	 * skips the version checks) it would corrupt that kernel's buses.
+	 */
+	if (strcmp(init_utsname()->release, UTS_RELEASE)) {
+		pr_err("kvm_accel: built for Linux %s, not for this kernel (%s): rebuild it for this kernel (dkms does)\n",
+		       UTS_RELEASE, init_utsname()->release);
+		return -ENOEXEC;
+	}
 
 	ret = kvm_accel_sysfs_init();
 	if (ret)

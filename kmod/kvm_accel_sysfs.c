@@ -8,6 +8,10 @@
  * are numbered by the module and link_id is read when shown: it is 0 while
  * the link is still being created.
  *
+ * state is "live" while the device is on its VM's bus and "defunct" once
+ * the VM is gone (see struct kvm_accel_att); it is sysfs_notify()ed when it
+ * changes, so userspace can poll() it instead of re-reading.
+ *
  * The attachment is freed by the kobject release, after kobject_del() has
  * drained any reader still inside a show() method.
  */
@@ -97,6 +101,25 @@ static ssize_t vm_pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute vm_pid_attr = __ATTR_RO(vm_pid);
 
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	struct kvm_accel_att *att = to_att(kobj);
+	bool defunct;
+
+	spin_lock(&att->state_lock);
+	defunct = att->defunct;
+	spin_unlock(&att->state_lock);
+	return sysfs_emit(buf, "%s\n", defunct ? "defunct" : "live");
+}
+
+static struct kobj_attribute state_attr = __ATTR_RO(state);
+
+void kvm_accel_sysfs_notify_state(struct kvm_accel_att *att)
+{
+	sysfs_notify(&att->kobj, NULL, "state");
+}
+
 static struct attribute *kvm_accel_att_attrs[] = {
 	&link_id_attr.attr,
 	&name_attr.attr,
@@ -104,6 +127,7 @@ static struct attribute *kvm_accel_att_attrs[] = {
 	&base_attr.attr,
 	&length_attr.attr,
 	&vm_pid_attr.attr,
+	&state_attr.attr,
 	&handled_attr.attr,
 	&exits_attr.attr,
 	&errors_attr.attr,

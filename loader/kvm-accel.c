@@ -4,10 +4,12 @@
  *
  * The tool attaches an accelerator object to a VM fd it inherited or took
  * from a running VMM with pidfd_getfd(2) (the module only needs the fd in
- * the process that creates the link), and pins the link on bpffs so the
- * attachment outlives the tool.  Everything else reads the module's sysfs
- * directory through the library, one entry per attachment; attachments are
- * named by their BPF link id throughout.
+ * the process that creates the link).  Then it either pins the link on
+ * bpffs and exits (--pin), or holds the link in the foreground until the
+ * attachment turns defunct (its VM was destroyed) or a stop signal comes,
+ * and ends it.  Everything else reads the module's sysfs directory through
+ * the library, one entry per attachment; attachments are named by their BPF
+ * link id throughout.
  *
  * Errors go to stderr as "kvm-accel: error: ...", or to stdout as
  * {"error": "..."} with -j, and map to the exit statuses of
@@ -24,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -306,9 +309,9 @@ static void help_attach(FILE *f)
 	fprintf(f,
 		"Usage: %s attach OBJ.bpf.o --fd N [--pid PID] [--map NAME]\n"
 		"           [--bus pio|mmio] [--base ADDR] [--len LEN] [--eventfd FD]...\n"
-		"           [--pin PATH]\n"
+		"           [--pin[=PATH]]\n"
 		"\n"
-		"Attach the kvm_accel_ops map of OBJ to a VM and pin the link.\n"
+		"Attach the kvm_accel_ops map of OBJ to a VM.\n"
 		"\n"
 		"  --fd N        the VM fd: an fd this command inherited, or with --pid\n"
 		"                an fd of process PID, taken with pidfd_getfd(2)\n"
@@ -320,14 +323,29 @@ static void help_attach(FILE *f)
 		"                cannot be requested, it means the default)\n"
 		"  --eventfd FD  an eventfd the programs may signal, in table order;\n"
 		"                up to %d; taken from PID with --pid\n"
-		"  --pin PATH    pin the link at PATH on bpffs instead of\n"
-		"                %s/link-<id>\n"
+		"  --pin[=PATH]  pin the link on bpffs and exit: at PATH, or without\n"
+		"                one at %s/link-<id>; a PATH needs\n"
+		"                the '=' (--pin=PATH, not --pin PATH)\n"
 		"\n"
-		"bpffs is mounted on %s if it is not.  The attachment lasts until\n"
-		"'%s detach ID' (or the pin is removed and the VM exits).\n"
-		"Prints the link id, name, bus, range and pin path.\n",
-		bin_name, KVM_ACCEL_MAX_EVENTFDS, KVM_ACCEL_PIN_DIR, KVM_ACCEL_BPFFS,
-		bin_name);
+		"Prints the link id, name, bus, range, VM creator's pid, state and pin.\n"
+		"\n"
+		"Without --pin the command stays in the foreground holding the link\n"
+		"until the attachment is defunct (its VM was destroyed: the VMM closed\n"
+		"it or exited), someone else ends it, or the command gets SIGINT,\n"
+		"SIGTERM or SIGHUP (one ignored when it started, as under nohup, stays\n"
+		"ignored).  Then it ends the attachment, says why and exits with status\n"
+		"0.  What it prints on attaching is flushed at once; the end is a line\n"
+		"on stderr, '%s: attachment ID (NAME): WHY', or with -j a second\n"
+		"JSON object on stdout:\n"
+		"  {\"id\":ID,\"name\":NAME,\"detached\":true,\"reason\":\"defunct\"}\n"
+		"REASON \"defunct\": the VM is gone; \"SIGINT\", \"SIGTERM\", \"SIGHUP\": that\n"
+		"signal; \"ended\" (detached false): ended elsewhere, e.g. by 'detach ID'.\n"
+		"\n"
+		"With --pin it exits once pinned.  bpffs is mounted on %s if it\n"
+		"is not.  The attachment lasts until '%s detach ID' (or the pin is\n"
+		"removed); once its VM is gone it stays, defunct, until then.\n",
+		bin_name, KVM_ACCEL_MAX_EVENTFDS, KVM_ACCEL_PIN_DIR, bin_name,
+		KVM_ACCEL_BPFFS, bin_name);
 }
 
 static void help_list(FILE *f)
@@ -336,17 +354,19 @@ static void help_list(FILE *f)
 		"Usage: %s list\n"
 		"\n"
 		"Show every attachment: link id, name, bus, base, length, pid of the\n"
-		"VM's creator, counters, and the pin %s/link-<id> if present.\n",
+		"VM's creator, state, counters, and the pin %s/link-<id>\n"
+		"if present.  The state is live, or defunct once the VM is gone: a\n"
+		"defunct attachment serves nothing and stays until its link is ended.\n",
 		bin_name, KVM_ACCEL_PIN_DIR);
 }
-
 static void help_stats(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s stats [ID]\n"
 		"\n"
 		"Show the counters of attachment ID, or of all: accesses handled in\n"
-		"the kernel, exits to the VMM, and errors (bad return values).\n",
+		"the kernel, exits to the VMM, and errors (bad return values); and\n"
+		"the state: live, or defunct once the VM is gone.\n",
 		bin_name);
 }
 
@@ -373,7 +393,9 @@ static void help_main(FILE *f)
 		"Attach verified eBPF fast paths to emulated device registers of KVM VMs.\n"
 		"\n"
 		"Commands (any unique prefix will do):\n"
-		"  attach OBJ --fd N [--pid PID] [...]   attach an accelerator to a VM\n"
+		"  attach OBJ --fd N [--pid PID] [...]   attach an accelerator to a VM:\n"
+		"                                        hold it until the VM is gone,\n"
+		"                                        or with --pin, pin it and exit\n"
 		"  list                                  show all attachments\n"
 		"  stats [ID]                            show counters\n"
 		"  detach ID                             end an attachment\n"
@@ -636,6 +658,11 @@ static int attach_error(int err)
 	return fail(KVM_ACCEL_EXIT_FAILURE, hint, "cannot attach: %s", what);
 }
 
+static const char *state_name(__u32 state)
+{
+	return state == KVM_ACCEL_STATE_DEFUNCT ? "defunct" : "live";
+}
+
 static void print_info(const struct kvm_accel_info *info, const char *pin)
 {
 	if (json_output) {
@@ -645,16 +672,129 @@ static void print_info(const struct kvm_accel_info *info, const char *pin)
 		json_kv_u64("base", info->base);
 		json_kv_u64("length", info->len);
 		json_kv_u64("vm_pid", info->vm_pid);
+		json_kv_str("state", state_name(info->state));
 		json_kv_str("pinned", pin);
 		return;
 	}
-	printf("%u: %s  %s 0x%llx-0x%llx (%llu bytes)  vm_pid %d\n",
+	printf("%u: %s  %s 0x%llx-0x%llx (%llu bytes)  vm_pid %d  state %s\n",
 	       info->link_id, info->name, bus_name(info->bus),
 	       (unsigned long long)info->base,
 	       (unsigned long long)(info->base + info->len - 1),
-	       (unsigned long long)info->len, info->vm_pid);
+	       (unsigned long long)info->len, info->vm_pid, state_name(info->state));
 	if (pin)
 		printf("\tpinned %s\n", pin);
+}
+
+/* ---------------------------------------------------------------------- */
+/* attach in the foreground: hold the link until the VM is gone */
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	}
+	return "signal";
+}
+
+/*
+ * Catch the stop signals, blocked outside the wait so that none slips in
+ * between looking at stop_signal and waiting: *@waitmask is the mask to
+ * wait with.  A signal ignored when the tool started (nohup, a background
+ * job's SIGINT) stays ignored.  SIGPIPE is ignored: a reader that went
+ * away must not keep the attachment from being ended.
+ */
+static int catch_stop_signals(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct sigaction old;
+	sigset_t block;
+	size_t i;
+
+	sigemptyset(&block);
+	for (i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaddset(&block, stop_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &block, waitmask))
+		return -errno;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		if (sigaction(stop_signals[i], NULL, &old))
+			return -errno;
+		if (old.sa_handler == SIG_IGN)
+			continue;
+		sigdelset(waitmask, stop_signals[i]);
+		if (sigaction(stop_signals[i], &sa, NULL))
+			return -errno;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/*
+ * Hold attachment @id of @dev until it is defunct, ends elsewhere or a
+ * stop signal arrives; then end it (and free @dev) and say why: a line
+ * on stderr, or with -j a JSON object on stdout.
+ */
+static int hold_attachment(struct kvm_accel_dev *dev, __u32 id, const char *name,
+			   const sigset_t *waitmask)
+{
+	const char *reason;
+	int err, ret;
+
+	do {
+		err = stop_signal ? -EINTR : kvm_accel_pwait_defunct(id, -1, waitmask);
+	} while (err == -EINTR && !stop_signal);
+
+	if (stop_signal) {
+		reason = signal_name(stop_signal);
+	} else if (!err) {
+		reason = "defunct";
+	} else if (err == -ENOENT) {
+		reason = "ended";
+	} else {
+		ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL,
+			   "cannot wait for attachment %u: %s; detaching it", id,
+			   err_str(err));
+		kvm_accel_detach(dev);
+		return ret;
+	}
+
+	/* BPF_LINK_DETACH and close; "ended": the link is detached already. */
+	err = kvm_accel_detach(dev);
+	if (err)
+		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot detach link %u: %s",
+			    id, err_str(err));
+
+	if (json_output) {
+		json_begin('{');
+		json_kv_u64("id", id);
+		json_kv_str("name", name);
+		json_kv_bool("detached", strcmp(reason, "ended") != 0);
+		json_kv_str("reason", reason);
+		json_end('}');
+	} else if (!strcmp(reason, "defunct")) {
+		fprintf(stderr, "%s: attachment %u (%s): the VM is gone; detached\n",
+			bin_name, id, name ?: "?");
+	} else if (!strcmp(reason, "ended")) {
+		fprintf(stderr, "%s: attachment %u (%s): ended elsewhere\n",
+			bin_name, id, name ?: "?");
+	} else {
+		fprintf(stderr, "%s: attachment %u (%s): %s; detached\n",
+			bin_name, id, name ?: "?", reason);
+	}
+	return KVM_ACCEL_EXIT_OK;
 }
 
 static int do_attach(int argc, char **argv)
@@ -667,7 +807,7 @@ static int do_attach(int argc, char **argv)
 		{ "base",	required_argument, NULL, 'a' },
 		{ "len",	required_argument, NULL, 'l' },
 		{ "eventfd",	required_argument, NULL, 'e' },
-		{ "pin",	required_argument, NULL, 'P' },
+		{ "pin",	optional_argument, NULL, 'P' },
 		COMMON_LONGOPTS,
 		{ }
 	};
@@ -678,8 +818,10 @@ static int do_attach(int argc, char **argv)
 	const char *obj, *pin = NULL;
 	struct kvm_accel_info info;
 	char pin_buf[PATH_MAX];
+	bool pin_opt = false;
 	__u32 nr_ev = 0, i;
 	int c, ret, err, id;
+	sigset_t waitmask;
 	__u64 v;
 
 	optind = 0;
@@ -741,8 +883,12 @@ static int do_attach(int argc, char **argv)
 			eventfds[nr_ev++] = v;
 			break;
 		case 'P':
-			if (!*optarg)
-				return usage_error("attach", "empty --pin path");
+			/* Optional argument: only --pin=PATH gives one, never --pin PATH. */
+			if (optarg && !*optarg)
+				return usage_error("attach",
+						   "empty --pin path: --pin alone pins at %s/link-<id>",
+						   KVM_ACCEL_PIN_DIR);
+			pin_opt = true;
 			pin = optarg;
 			break;
 		default:
@@ -752,8 +898,13 @@ static int do_attach(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("attach", "missing object file");
 	obj = argv[optind++];
-	if (optind < argc)
+	if (optind < argc) {
+		if (pin_opt && !pin)
+			return fail(KVM_ACCEL_EXIT_USAGE,
+				    "a --pin path takes the '=' form: --pin=PATH",
+				    "unexpected argument '%s'", argv[optind]);
 		return usage_error("attach", "unexpected argument '%s'", argv[optind]);
+	}
 	if (fd < 0)
 		return usage_error("attach", "missing --fd: the VM fd");
 
@@ -810,35 +961,55 @@ static int do_attach(int argc, char **argv)
 		goto out;
 	}
 
-	/* This process exits: only a pin keeps the attachment. */
 	id = kvm_accel_link_id(dev);
 	if (id < 0) {
 		ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot read the link id: %s",
 			   err_str(id));
 		goto out_detach;
 	}
-	if (!pin) {
-		err = prepare_pin_dir();
+	if (pin_opt) {
+		/* This process exits: only the pin keeps the attachment. */
+		if (!pin) {
+			err = prepare_pin_dir();
+			if (err) {
+				ret = fail(KVM_ACCEL_EXIT_FAILURE,
+					   "this needs root (CAP_SYS_ADMIN)",
+					   "cannot prepare %s on bpffs: %s", KVM_ACCEL_PIN_DIR,
+					   strerror(-err));
+				goto out_detach;
+			}
+			snprintf(pin_buf, sizeof(pin_buf), "%s/link-%d", KVM_ACCEL_PIN_DIR, id);
+			pin = pin_buf;
+		}
+		err = kvm_accel_pin(dev, pin);
 		if (err) {
-			ret = fail(KVM_ACCEL_EXIT_FAILURE, "this needs root (CAP_SYS_ADMIN)",
-				   "cannot prepare %s on bpffs: %s", KVM_ACCEL_PIN_DIR,
+			ret = fail(KVM_ACCEL_EXIT_FAILURE,
+				   err == -EINVAL ? "the path must be on a bpffs mount" : NULL,
+				   "cannot pin the link at %s: %s", pin, err_str(err));
+			goto out_detach;
+		}
+	} else {
+		/* This process holds the link, until a stop signal at the latest. */
+		err = catch_stop_signals(&waitmask);
+		if (err) {
+			ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot catch signals: %s",
 				   strerror(-err));
 			goto out_detach;
 		}
-		snprintf(pin_buf, sizeof(pin_buf), "%s/link-%d", KVM_ACCEL_PIN_DIR, id);
-		pin = pin_buf;
-	}
-	err = kvm_accel_pin(dev, pin);
-	if (err) {
-		ret = fail(KVM_ACCEL_EXIT_FAILURE,
-			   err == -EINVAL ? "the path must be on a bpffs mount" : NULL,
-			   "cannot pin the link at %s: %s", pin, err_str(err));
-		goto out_detach;
+		/*
+		 * Its copy of the VM fd would keep the VM from ever being
+		 * destroyed; the module needed it only to create the link.
+		 */
+		close(vm_fd);
+		vm_fd = -1;
+		for (i = 0; i < (__u32)nr_local_ev; i++)
+			close(local_ev[i]);
+		nr_local_ev = 0;
 	}
 
 	err = kvm_accel_read_info(id, &info);
 	if (err)
-		/* Attached and pinned all the same; the module just said nothing. */
+		/* Attached all the same; the module just said nothing. */
 		fprintf(stderr, "%s: warning: cannot read attachment %d: %s\n",
 			bin_name, id, err_str(err));
 	if (json_output) {
@@ -851,14 +1022,27 @@ static int do_attach(int argc, char **argv)
 		}
 		json_end('}');
 	} else if (err) {
-		printf("attached %d\n\tpinned %s\n", id, pin);
+		printf("attached %d\n", id);
+		if (pin)
+			printf("\tpinned %s\n", pin);
 	} else {
 		printf("attached ");
 		print_info(&info, pin);
 	}
-	kvm_accel_release(dev);
+	if (!json_output && !pin_opt)
+		printf("\theld by pid %d until the VM is gone (or SIGINT, SIGTERM, SIGHUP)\n",
+		       getpid());
+	if (pin_opt) {
+		kvm_accel_release(dev);
+		dev = NULL;
+		ret = KVM_ACCEL_EXIT_OK;
+		goto out;
+	}
+
+	/* Whoever reads the output learns the link id before the wait. */
+	fflush(stdout);
+	ret = hold_attachment(dev, id, err ? NULL : info.name, &waitmask);
 	dev = NULL;
-	ret = KVM_ACCEL_EXIT_OK;
 	goto out;
 
 out_detach:
@@ -879,15 +1063,16 @@ out:
 
 static void print_counters_header(void)
 {
-	printf("%-8s %-20s %14s %14s %14s\n", "ID", "NAME", "HANDLED", "EXITS", "ERRORS");
+	printf("%-8s %-20s %14s %14s %14s  %s\n", "ID", "NAME", "HANDLED", "EXITS",
+	       "ERRORS", "STATE");
 }
 
 static void print_counters_text(const struct kvm_accel_info *info)
 {
-	printf("%-8u %-20s %14llu %14llu %14llu\n", info->link_id, info->name,
+	printf("%-8u %-20s %14llu %14llu %14llu  %s\n", info->link_id, info->name,
 	       (unsigned long long)info->counters.handled,
 	       (unsigned long long)info->counters.exits,
-	       (unsigned long long)info->counters.errors);
+	       (unsigned long long)info->counters.errors, state_name(info->state));
 }
 
 static void print_counters_json(const struct kvm_accel_info *info)
@@ -895,6 +1080,7 @@ static void print_counters_json(const struct kvm_accel_info *info)
 	json_begin('{');
 	json_kv_u64("id", info->link_id);
 	json_kv_str("name", info->name);
+	json_kv_str("state", state_name(info->state));
 	json_kv_u64("handled", info->counters.handled);
 	json_kv_u64("exits", info->counters.exits);
 	json_kv_u64("errors", info->counters.errors);

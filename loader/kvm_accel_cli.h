@@ -21,7 +21,7 @@ enum kvm_accel_exit {
 	KVM_ACCEL_EXIT_NOT_FOUND	= 6,	/* no attachment with that link id */
 };
 
-/* Where the tool mounts bpffs if needed, and pins links as link-<id>. */
+/* Where the tool mounts bpffs if needed, and pins links (attach --pin) as link-<id>. */
 #define KVM_ACCEL_BPFFS		"/sys/fs/bpf"
 #define KVM_ACCEL_PIN_DIR	KVM_ACCEL_BPFFS "/kvm-accel"
 

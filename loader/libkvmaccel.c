@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <poll.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -224,6 +226,41 @@ static int read_counters(const char *ent, struct kvm_accel_counters *c)
 	return err;
 }
 
+/* An attachment's state file: "live" or "defunct". */
+static int parse_state(const char *s, __u32 *state)
+{
+	if (!strcmp(s, "live"))
+		*state = KVM_ACCEL_STATE_LIVE;
+	else if (!strcmp(s, "defunct"))
+		*state = KVM_ACCEL_STATE_DEFUNCT;
+	else
+		return -EPROTO;
+	return 0;
+}
+
+static bool entry_exists(const char *ent)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), ent);
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+static int read_state(const char *ent, __u32 *state)
+{
+	char buf[32];
+	int err;
+
+	err = read_attr(ent, "state", buf, sizeof(buf));
+	/* A module older than defunct attachments has no such file. */
+	if (err == -ENOENT && entry_exists(ent)) {
+		*state = KVM_ACCEL_STATE_LIVE;
+		return 0;
+	}
+	return err ?: parse_state(buf, state);
+}
+
 int kvm_accel_read_counters(__u32 link_id, struct kvm_accel_counters *c)
 {
 	struct kvm_accel_counters tmp;
@@ -267,6 +304,7 @@ int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info)
 	err = read_attr_u64(ent, "base", &tmp.base);
 	err = err ?: read_attr_u64(ent, "length", &tmp.len);
 	err = err ?: read_attr_u64(ent, "vm_pid", &pid);
+	err = err ?: read_state(ent, &tmp.state);
 	err = err ?: read_counters(ent, &tmp.counters);
 	if (err)
 		return err;
@@ -275,6 +313,122 @@ int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info)
 	tmp.vm_pid = pid;
 	*info = tmp;
 	return 0;
+}
+
+/*
+ * How often kvm_accel_pwait_defunct() looks whether the attachment still
+ * exists: sysfs wakes no poller when it removes a file.
+ */
+#define WAIT_RECHECK_MS	1000
+
+/* The state in the open state file @fd, read again from the start as sysfs wants. */
+static int read_state_fd(int fd, __u32 *state)
+{
+	char buf[32];
+	ssize_t n;
+
+	/* A file sysfs removed meanwhile fails with ENODEV. */
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return errno == ENODEV ? -ENOENT : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return errno == ENODEV ? -ENOENT : -errno;
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return parse_state(buf, state);
+}
+
+/* Milliseconds from now until @end, rounded up; at most INT_MAX. */
+static int ms_until(const struct timespec *end)
+{
+	struct timespec now;
+	long long ns, ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (end->tv_sec - now.tv_sec) * 1000000000LL + end->tv_nsec - now.tv_nsec;
+	if (ns <= 0)
+		return 0;
+	ms = (ns + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+int kvm_accel_pwait_defunct(__u32 link_id, int timeout_ms, const sigset_t *sigmask)
+{
+	struct pollfd pfd = { .fd = -1, .events = POLLPRI };
+	char ent[NAME_MAX + 1], path[PATH_MAX];
+	struct timespec end = { 0 }, ts;
+	__u32 state, id;
+	int err, slice;
+
+	if (!kvm_accel_module_loaded())
+		return -ENODEV;
+	err = find_attachment(link_id, ent, sizeof(ent));
+	if (err)
+		return err;
+	if (snprintf(path, sizeof(path), "%s/%s/state", sysfs_dir(), ent) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	/* No state file: an older module, whose attachments are always live. */
+	pfd.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pfd.fd < 0 && errno != ENOENT)
+		return -errno;
+	if (timeout_ms >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += timeout_ms / 1000;
+		end.tv_nsec += timeout_ms % 1000 * 1000000L;
+		if (end.tv_nsec >= 1000000000L) {
+			end.tv_sec++;
+			end.tv_nsec -= 1000000000L;
+		}
+	}
+
+	/*
+	 * Read, then poll: sysfs reports POLLPRI (and POLLERR) once the file
+	 * was notified after the latest read, so a change between the two is
+	 * not missed.  The directory is looked at each time: a test fixture's
+	 * files are not sysfs's and report nothing.
+	 */
+	for (;;) {
+		/* Gone, or its directory number reused. */
+		err = entry_link_id(ent, &id);
+		if (!err && id != link_id)
+			err = -ENOENT;
+		if (err)
+			break;
+		if (pfd.fd >= 0) {
+			err = read_state_fd(pfd.fd, &state);
+			if (err)
+				break;
+			if (state == KVM_ACCEL_STATE_DEFUNCT)
+				break;
+		}
+		slice = WAIT_RECHECK_MS;
+		if (timeout_ms >= 0) {
+			int left = ms_until(&end);
+
+			if (!left) {
+				err = -ETIMEDOUT;
+				break;
+			}
+			if (left < slice)
+				slice = left;
+		}
+		ts.tv_sec = slice / 1000;
+		ts.tv_nsec = slice % 1000 * 1000000L;
+		if (ppoll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0, &ts, sigmask) < 0) {
+			err = -errno;
+			break;
+		}
+	}
+	if (pfd.fd >= 0)
+		close(pfd.fd);
+	return err;
+}
+
+int kvm_accel_wait_defunct(__u32 link_id, int timeout_ms)
+{
+	return kvm_accel_pwait_defunct(link_id, timeout_ms, NULL);
 }
 
 static int cmp_u32(const void *a, const void *b)

@@ -28,6 +28,7 @@
 #ifndef _LIBKVMACCEL_H
 #define _LIBKVMACCEL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
@@ -175,6 +176,18 @@ struct kvm_accel_counters {
 	__u64 errors;	/* bad return value or malformed access: exited */
 };
 
+/*
+ * The state of an attachment.  An attachment does not keep its VM alive:
+ * once the VM is destroyed (its VMM closed every fd of it, or exited) the
+ * attachment is defunct.  It serves nothing any more, but its BPF link and
+ * its sysfs directory with the counters stay until the link is ended
+ * (closed, detached, or unpinned by whoever holds it).
+ */
+enum kvm_accel_state {
+	KVM_ACCEL_STATE_LIVE	= 0,	/* attached to a VM that exists */
+	KVM_ACCEL_STATE_DEFUNCT	= 1,	/* the VM is gone */
+};
+
 /* What the module reports for one attachment. */
 struct kvm_accel_info {
 	__u32 link_id;
@@ -183,6 +196,7 @@ struct kvm_accel_info {
 	__u64 base;
 	__u64 len;
 	__s32 vm_pid;		/* pid of the process that created the VM */
+	__u32 state;		/* enum kvm_accel_state */
 	struct kvm_accel_counters counters;
 };
 
@@ -190,10 +204,34 @@ struct kvm_accel_info {
  * Read the counters, or everything, of attachment @link_id from sysfs.
  * -ENODEV if the module is not loaded, -ENOENT if there is no such
  * attachment (or it went away while being read), -EPROTO if a file does not
- * hold what it should.
+ * hold what it should.  A module without the state file (older than
+ * defunct attachments) reports every attachment live.
  */
 int kvm_accel_read_counters(__u32 link_id, struct kvm_accel_counters *c);
 int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info);
+
+/*
+ * Wait until attachment @link_id is defunct: its VM was destroyed.  The
+ * module notifies its sysfs state file then, so this sleeps in poll(2)
+ * rather than polling; it also looks every second whether the attachment
+ * still exists, since one that ends without turning defunct (detached or
+ * unpinned by someone) is removed without notice.  @timeout_ms < 0 waits
+ * for ever, 0 only looks.
+ *
+ * Returns 0 once it is defunct (at once if it is already), -ETIMEDOUT,
+ * -ENOENT if there is no such attachment or it ended while waited for,
+ * -ENODEV if the module is not loaded, -EINTR if a signal handler ran,
+ * -EPROTO if the state file holds something unknown.  Under a module
+ * without the state file attachments never turn defunct: this waits until
+ * they end or time runs out.
+ *
+ * kvm_accel_pwait_defunct() is the same but waits with the signal mask
+ * @sigmask (if not NULL), as ppoll(2) does: a caller that blocks its stop
+ * signals, checks the flag its handler sets, and waits with a mask that
+ * lets them through cannot miss one that arrives in between.
+ */
+int kvm_accel_wait_defunct(__u32 link_id, int timeout_ms);
+int kvm_accel_pwait_defunct(__u32 link_id, int timeout_ms, const sigset_t *sigmask);
 
 /*
  * Link ids of all attachments, ascending.  Stores at most @max of them in

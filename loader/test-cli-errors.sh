@@ -171,6 +171,17 @@ expect "attach: one --eventfd too many" 2 "more than ${MAX_EV:-?} --eventfd" "$N
 	"$CLI" attach x.o --fd 3 $(for i in $(seq $((${MAX_EV:-0} + 1))); do echo --eventfd 0; done)
 expect "attach: unknown option" 2 "unknown option '--frob'" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --frob
+expect "attach: empty --pin=" 2 "empty --pin path" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --pin=
+expect_json "attach: empty --pin=, JSON" 2 '{"error":"empty --pin path' "$NOMOD" \
+	"$CLI" attach -j x.o --fd 3 --pin=
+# --pin's argument is optional: a separate word is a second object file.
+expect "attach: --pin PATH without '='" 2 "unexpected argument '$TMP/pin'" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --pin "$TMP/pin"
+expect "attach: --pin PATH without '=', hint" 2 "--pin=PATH" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --pin "$TMP/pin"
+expect "help attach: --pin and the foreground" 0 "--pin[=PATH]" "$NOMOD" \
+	"$CLI" help attach
 expect "list: extra argument" 2 "unexpected argument 'x'" "$NOMOD" "$CLI" list x
 expect "stats: id not a number" 2 "invalid link id 'abc'" "$NOMOD" "$CLI" stats abc
 expect "detach: no id" 2 "missing link id" "$NOMOD" "$CLI" detach
@@ -191,6 +202,10 @@ expect "detach: module not loaded" 3 "module is not loaded" "$NOMOD" "$CLI" deta
 expect_json "detach: module not loaded, JSON" 3 '{"error":' "$NOMOD" "$CLI" -j detach 1
 expect "attach: module before fd and object" 3 "module is not loaded" "$NOMOD" \
 	"$CLI" attach /nonexistent.bpf.o --fd 77
+expect "attach: --pin alone is no usage error" 3 "module is not loaded" "$NOMOD" \
+	"$CLI" attach /nonexistent.bpf.o --fd 77 --pin
+expect "attach: --pin=PATH is no usage error" 3 "module is not loaded" "$NOMOD" \
+	"$CLI" attach /nonexistent.bpf.o --fd 77 --pin="$TMP/pin"
 
 # --- bad fds (4), before objects ---
 
@@ -338,15 +353,19 @@ echo 4242 >"$FAKE/$BIG/vm_pid"
 echo 11 >"$FAKE/$BIG/handled"
 echo 22 >"$FAKE/$BIG/exits"
 echo 33 >"$FAKE/$BIG/errors"
-expect "list: one attachment" 0 "$BIG: ide\"0  pio 0x1f0-0x1f7 (8 bytes)  vm_pid 4242" \
+echo live >"$FAKE/$BIG/state"
+expect "list: one attachment" 0 \
+	"$BIG: ide\"0  pio 0x1f0-0x1f7 (8 bytes)  vm_pid 4242  state live" \
 	"$FAKE" "$CLI" list
 NAME='"name":"ide\"0"'
 COUNTERS='"handled":11,"exits":22,"errors":33'
-RANGE='"bus":"pio","base":496,"length":8,"vm_pid":4242,"pinned":null'
-ENTRY="{\"id\":$BIG,$NAME,$RANGE,$COUNTERS}"
+RANGE='"bus":"pio","base":496,"length":8,"vm_pid":4242'
+ENTRY="{\"id\":$BIG,$NAME,$RANGE,\"state\":\"live\",\"pinned\":null,$COUNTERS}"
 expect_json_is "list: one attachment, JSON" 0 "[$ENTRY]" \
 	"$FAKE" "$CLI" -j list
-expect_json_is "stats ID, JSON" 0 "{\"id\":$BIG,$NAME,$COUNTERS}" "$FAKE" "$CLI" stats -j $BIG
+expect_json_is "stats ID, JSON" 0 "{\"id\":$BIG,$NAME,\"state\":\"live\",$COUNTERS}" \
+	"$FAKE" "$CLI" stats -j $BIG
+expect "stats ID: state column" 0 "  live" "$FAKE" "$CLI" stats $BIG
 
 # As the module lays it out: numbered directories, the link id in link_id.
 OTHER=$((BIG + 1))
@@ -355,10 +374,32 @@ echo $OTHER >"$FAKE/1/link_id"
 expect "stats: attachment found by its link_id file" 0 "$OTHER" "$FAKE" "$CLI" stats $OTHER
 expect "stats: a directory number is no link id" 6 "no attachment with link id 1" \
 	"$FAKE" "$CLI" stats 1
+# A module older than defunct attachments has no state file: live.
+rm "$FAKE/1/state"
+expect_json_is "stats: no state file (older module) is live, JSON" 0 \
+	"{\"id\":$OTHER,$NAME,\"state\":\"live\",$COUNTERS}" "$FAKE" "$CLI" -j stats $OTHER
 echo 0 >"$FAKE/1/link_id"
 expect_json_is "list: attachment whose link is being created left out" 0 "[$ENTRY]" \
 	"$FAKE" "$CLI" -j list
 rm -rf "$FAKE/1"
+
+# A defunct attachment: its VM is gone, its link and counters stay.
+DEAD=$((BIG + 2))
+cp -r "$FAKE/$BIG" "$FAKE/2"
+echo $DEAD >"$FAKE/2/link_id"
+echo defunct >"$FAKE/2/state"
+DEAD_ENTRY="{\"id\":$DEAD,$NAME,$RANGE,\"state\":\"defunct\",\"pinned\":null,$COUNTERS}"
+expect_json_is "list: a live and a defunct attachment, JSON" 0 "[$ENTRY,$DEAD_ENTRY]" \
+	"$FAKE" "$CLI" -j list
+expect "list: a defunct attachment" 0 \
+	"$DEAD: ide\"0  pio 0x1f0-0x1f7 (8 bytes)  vm_pid 4242  state defunct" \
+	"$FAKE" "$CLI" list
+expect_json_is "stats ID of a defunct attachment, JSON" 0 \
+	"{\"id\":$DEAD,$NAME,\"state\":\"defunct\",$COUNTERS}" "$FAKE" "$CLI" -j stats $DEAD
+expect "stats ID of a defunct attachment" 0 "  defunct" "$FAKE" "$CLI" stats $DEAD
+echo zombie >"$FAKE/2/state"
+expect "stats: unknown state" 1 "Protocol error" "$FAKE" "$CLI" stats $DEAD
+rm -rf "$FAKE/2"
 
 expect "detach: attachment shown but no such BPF link" 6 "no attachment with link id $BIG" \
 	"$FAKE" "$CLI" detach $BIG

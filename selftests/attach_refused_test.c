@@ -7,7 +7,9 @@
  *  - a range overlapping another attachment: -EEXIST, while an adjacent one
  *    is accepted;
  *  - a struct_ops map without a link: -EOPNOTSUPP, from the module itself;
- *  - a file descriptor that is not a VM: -EBADF, from the module itself;
+ *  - a file descriptor that is not a VM (a closed fd, /dev/null, /dev/kvm,
+ *    a vCPU fd, a KVM device fd, an eventfd, a memfd): -EBADF, from the
+ *    module itself, with a kernel log line that says what the fd was;
  *  - more than KVM_ACCEL_MAX_PER_VM attachments on one VM: -ENOSPC;
  *  - a range past the end of the bus: -EINVAL.
  * The library checks some of these before the kernel sees them; plain
@@ -15,6 +17,7 @@
  */
 #include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -174,23 +177,82 @@ TEST_F(refused, map_without_link)
 	ASSERT_EQ(raw_attach("regfile_pio.bpf.o", self->vm->fd), 0);
 }
 
+/*
+ * Whether one kernel log record written since @kmsg was sought to its end
+ * contains both @a and @b.
+ */
+static bool kmsg_has(int kmsg, const char *a, const char *b)
+{
+	bool found = false;
+	char rec[1024];
+	ssize_t n;
+
+	for (;;) {
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: read on */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		if (strstr(rec, a) && strstr(rec, b))
+			found = true;
+	}
+	return found;
+}
+
+/* The module refuses @fd as a VM with -EBADF and logs that it is @kind. */
+static void assert_not_vm(int fd, const char *kind)
+{
+	char what[32];
+	int kmsg;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	TEST_ASSERT(kmsg >= 0, "open /dev/kmsg: %s", strerror(errno));
+	TEST_ASSERT(lseek(kmsg, 0, SEEK_END) >= 0, "seek /dev/kmsg: %s", strerror(errno));
+	TEST_ASSERT_EQ(raw_attach(accel_pio.obj, fd), -EBADF);
+	snprintf(what, sizeof(what), "vm_fd %d ", fd);
+	TEST_ASSERT(kmsg_has(kmsg, what, kind),
+		    "no kernel log line saying vm_fd %d is %s", fd, kind);
+	close(kmsg);
+}
+
 TEST_F(refused, not_a_vm_fd)
 {
+	struct kvm_create_device vfio = { .type = KVM_DEV_TYPE_VFIO };
 	struct kvm_accel_dev *dev = NULL;
-	int devnull, kvm_fd;
+	int devnull, kvm_fd, vcpu_fd, evfd, memfd;
+	struct kvm_vcpu *vcpu;
 
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	ASSERT_GE(devnull, 0);
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	ASSERT_GE(kvm_fd, 0);
+	vcpu = vm_vcpu_add(self->vm, 0, NULL);
+	vcpu_fd = vcpu->fd;
+	ASSERT_EQ(__vm_ioctl(self->vm, KVM_CREATE_DEVICE, &vfio), 0);
+	evfd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_GE(evfd, 0);
+	memfd = memfd_create("ka-not-a-vm", MFD_CLOEXEC);
+	ASSERT_GE(memfd, 0);
 
+	/* The library says no first... */
 	ASSERT_EQ(kvm_accel_attach(accel_obj_path(accel_pio.obj), devnull, NULL,
 				   &dev), -EBADF);
 	ASSERT_NULL(dev);
-	ASSERT_EQ(raw_attach(accel_pio.obj, devnull), -EBADF);
-	ASSERT_EQ(raw_attach(accel_pio.obj, kvm_fd), -EBADF);
-	ASSERT_EQ(raw_attach(accel_pio.obj, self->vm->fd + 1000), -EBADF);
+	/* ...the module on its own, each with what the fd is. */
+	assert_not_vm(devnull, "not a KVM file");
+	assert_not_vm(kvm_fd, "/dev/kvm");
+	assert_not_vm(vcpu_fd, "a vCPU fd");
+	assert_not_vm(vfio.fd, "a KVM device fd");
+	assert_not_vm(evfd, "an eventfd");
+	assert_not_vm(memfd, "not a KVM file");
+	assert_not_vm(self->vm->fd + 1000, "not an open file");
+	/* The VM itself is accepted. */
+	ASSERT_EQ(raw_attach(accel_pio.obj, self->vm->fd), 0);
 
+	close(memfd);
+	close(evfd);
+	close(vfio.fd);
 	close(kvm_fd);
 	close(devnull);
 }

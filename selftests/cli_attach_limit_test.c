@@ -2,7 +2,7 @@
 /*
  * Guards the per-VM limit as the command line reports it.  With
  * KVM_ACCEL_MAX_PER_VM attachments on a VM, the last one made and pinned by
- * `kvm-accel attach`, one more `kvm-accel attach` to that VM exits with
+ * `kvm-accel attach --pin`, one more `kvm-accel attach` to that VM exits with
  * status 1 and says why: on stderr that the VM has the maximum number of
  * attachments, or with -j an {"error": ...} object on stdout.  It leaves
  * nothing attached and nothing pinned in /sys/fs/bpf/kvm-accel.  The
@@ -29,7 +29,10 @@ static __u32 json_id(const char *json)
 	return p ? strtoul(p + strlen("\"id\":"), NULL, 10) : 0;
 }
 
-/* `kvm-accel attach` of the register-file device at @base to our VM. */
+/*
+ * `kvm-accel attach --pin` of the register-file device at @base to our VM:
+ * pinned, it returns instead of holding the link in the foreground.
+ */
 static int cli_attach(char *out, size_t out_size, char *err, size_t err_size,
 		      struct kvm_vm *vm, __u64 base, const char *extra)
 {
@@ -37,7 +40,7 @@ static int cli_attach(char *out, size_t out_size, char *err, size_t err_size,
 
 	snprintf(obj, sizeof(obj), "%s", accel_obj_path(accel_pio.obj));
 	return accel_cli(out, out_size, err, err_size,
-			 "attach %s --pid %d --fd %d --base 0x%llx --len %d %s",
+			 "attach %s --pid %d --fd %d --base 0x%llx --len %d --pin %s",
 			 obj, getpid(), vm->fd, base, RANGE_LEN, extra);
 }
 

@@ -2,14 +2,21 @@
 /*
  * Guards attaching to a VMM that knows nothing of kvm-accel: a child VMM
  * runs a guest polling a port and serves every access in userspace.
- * `kvm-accel attach OBJ --pid PID --fd N -j` takes its VM fd, attaches and
- * pins the link; from then on the child sees no exit for the port while
- * the module counts the accesses as handled.  `kvm-accel detach ID` ends
- * the attachment, removes the pin, and the child's exits come back.
+ * `kvm-accel attach OBJ --pid PID --fd N --pin -j` takes its VM fd,
+ * attaches and pins the link; from then on the child sees no exit for the
+ * port while the module counts the accesses as handled.  `kvm-accel detach
+ * ID` ends the attachment, removes the pin, and the child's exits come back.
+ *
+ * Without --pin the command holds the link in the foreground: it prints
+ * the attachment, and when the child VMM exits (its VM is destroyed, the
+ * attachment turns defunct) it ends the attachment and exits with status 0
+ * by itself.  SIGTERM ends it as well, and the child's exits come back.
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -93,6 +100,45 @@ static __u64 child_exits(struct child *c)
 	return exits;
 }
 
+/*
+ * Start the child VMM; *@vm_fd is the number of its VM fd.  The pipes are
+ * close-on-exec so that a CLI started meanwhile holds none of them: the
+ * child must see the test go away.
+ */
+static void start_vmm(struct child *c, int *vm_fd)
+{
+	int cmd_pipe[2], report_pipe[2];
+
+	TEST_ASSERT_EQ(pipe2(cmd_pipe, O_CLOEXEC), 0);
+	TEST_ASSERT_EQ(pipe2(report_pipe, O_CLOEXEC), 0);
+	c->pid = fork();
+	TEST_ASSERT(c->pid >= 0, "fork: %s", strerror(errno));
+	if (!c->pid) {
+		close(cmd_pipe[1]);
+		close(report_pipe[0]);
+		child_vmm(cmd_pipe[0], report_pipe[1]);
+	}
+	close(cmd_pipe[0]);
+	close(report_pipe[1]);
+	c->cmd_fd = cmd_pipe[1];
+	c->report_fd = report_pipe[0];
+	TEST_ASSERT(read(c->report_fd, vm_fd, sizeof(*vm_fd)) == sizeof(*vm_fd),
+		    "the child VMM died");
+}
+
+/* Make the child VMM quit, which destroys its VM, and reap it. */
+static void stop_vmm(struct child *c)
+{
+	int status;
+
+	TEST_ASSERT_EQ(write(c->cmd_fd, "q", 1), 1);
+	TEST_ASSERT_EQ(waitpid(c->pid, &status, 0), c->pid);
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "child VMM: status 0x%x", status);
+	close(c->cmd_fd);
+	close(c->report_fd);
+}
+
 /* Run the CLI with @fmt as arguments; its stdout goes to @out. */
 static int run_cli(char *out, size_t size, const char *fmt, ...)
 {
@@ -142,42 +188,122 @@ static bool json_value(const char *json, const char *key, char *val, size_t size
 	return true;
 }
 
+/*
+ * `kvm-accel attach OBJ --pid PID --fd N -j`, without --pin, in the
+ * background with its stdout on a pipe.  Should the test die, the CLI gets
+ * SIGTERM rather than hold the attachment.
+ */
+struct cli {
+	pid_t pid;
+	int out_fd;
+};
+
+static void start_cli(struct cli *cli, const struct child *c, int vm_fd)
+{
+	char obj[PATH_MAX], exe[PATH_MAX], pid[16], fd[16];
+	char *argv[] = { "kvm-accel", "attach", obj, "--pid", pid, "--fd", fd, "-j", NULL };
+	int out[2];
+
+	snprintf(obj, sizeof(obj), "%s", accel_obj_path(accel_pio.obj));
+	snprintf(exe, sizeof(exe), "%s", accel_build_path("kvm-accel"));
+	snprintf(pid, sizeof(pid), "%d", c->pid);
+	snprintf(fd, sizeof(fd), "%d", vm_fd);
+	ksft_print_msg("kvm-accel attach %s --pid %s --fd %s -j &\n", obj, pid, fd);
+
+	TEST_ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+	cli->pid = fork();
+	TEST_ASSERT(cli->pid >= 0, "fork: %s", strerror(errno));
+	if (!cli->pid) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (dup2(out[1], STDOUT_FILENO) == STDOUT_FILENO)
+			execv(exe, argv);
+		_exit(127);
+	}
+	close(out[1]);
+	cli->out_fd = out[0];
+}
+
+/* The next line the CLI prints, without the newline; false at its end. */
+static bool cli_line(struct cli *cli, char *line, size_t size)
+{
+	size_t n = 0;
+	char ch;
+
+	while (read(cli->out_fd, &ch, 1) == 1 && ch != '\n')
+		if (n < size - 1)
+			line[n++] = ch;
+	line[n] = '\0';
+	if (n)
+		ksft_print_msg("  kvm-accel: %s\n", line);
+	return n;
+}
+
+/*
+ * Read what the CLI prints at its end: a JSON object for @reason, then
+ * end of file; and its exit status, which must be 0.
+ */
+static void cli_wait_end(struct cli *cli, const char *reason, const char *detached)
+{
+	char line[4096], val[64];
+	int status;
+
+	TEST_ASSERT(cli_line(cli, line, sizeof(line)), "the CLI said nothing at its end");
+	TEST_ASSERT(json_value(line, "reason", val, sizeof(val)) && !strcmp(val, reason),
+		    "expected reason \"%s\": %s", reason, line);
+	TEST_ASSERT(json_value(line, "detached", val, sizeof(val)) && !strcmp(val, detached),
+		    "expected detached %s: %s", detached, line);
+	TEST_ASSERT(!cli_line(cli, line, sizeof(line)), "more output: %s", line);
+	TEST_ASSERT_EQ(waitpid(cli->pid, &status, 0), cli->pid);
+	TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "kvm-accel: status 0x%x", status);
+	close(cli->out_fd);
+}
+
+/* Start the CLI in the foreground mode on @c's VM; the link id it reports. */
+static __u32 cli_attach_foreground(struct cli *cli, const struct child *c, int vm_fd)
+{
+	struct kvm_accel_info info;
+	char line[4096], val[64];
+	__u32 link_id;
+
+	start_cli(cli, c, vm_fd);
+	TEST_ASSERT(cli_line(cli, line, sizeof(line)), "kvm-accel attach printed nothing");
+	TEST_ASSERT(json_value(line, "id", val, sizeof(val)), "no id: %s", line);
+	link_id = strtoul(val, NULL, 10);
+	TEST_ASSERT(link_id > 0, "bad id: %s", line);
+	TEST_ASSERT(json_value(line, "pinned", val, sizeof(val)) && !strcmp(val, "null"),
+		    "pinned without --pin: %s", line);
+	TEST_ASSERT(json_value(line, "state", val, sizeof(val)) && !strcmp(val, "live"),
+		    "not live: %s", line);
+
+	TEST_ASSERT_EQ(kvm_accel_read_info(link_id, &info), 0);
+	TEST_ASSERT_EQ(info.state, KVM_ACCEL_STATE_LIVE);
+	TEST_ASSERT_EQ(info.vm_pid, c->pid);
+	return link_id;
+}
+
 TEST(attach_to_running_vmm)
 {
 	char obj[PATH_MAX], out[4096], val[PATH_MAX], pin[PATH_MAX];
 	struct kvm_accel_counters c0, c1;
-	int cmd_pipe[2], report_pipe[2], status, vm_fd;
 	struct kvm_accel_info info;
 	struct accel_refs before;
 	struct child c;
 	struct stat st;
 	__u32 link_id;
 	__u64 exits;
+	int vm_fd;
 
 	TEST_REQUIRE(kvm_accel_module_loaded());
 	snprintf(obj, sizeof(obj), "%s", accel_obj_path(accel_pio.obj));
 	before = accel_refs();
-
-	ASSERT_EQ(pipe(cmd_pipe), 0);
-	ASSERT_EQ(pipe(report_pipe), 0);
-	c.pid = fork();
-	ASSERT_GE(c.pid, 0);
-	if (!c.pid) {
-		close(cmd_pipe[1]);
-		close(report_pipe[0]);
-		child_vmm(cmd_pipe[0], report_pipe[1]);
-	}
-	close(cmd_pipe[0]);
-	close(report_pipe[1]);
-	c.cmd_fd = cmd_pipe[1];
-	c.report_fd = report_pipe[0];
-	ASSERT_EQ(read(c.report_fd, &vm_fd, sizeof(vm_fd)), sizeof(vm_fd));
+	start_vmm(&c, &vm_fd);
 
 	/* Without the accelerator, every access exits. */
 	exits = child_exits(&c);
 	ASSERT_EQ(exits, NR_ROUNDS * NR_READS);
 
-	ASSERT_EQ(run_cli(out, sizeof(out), "attach %s --pid %d --fd %d -j",
+	ASSERT_EQ(run_cli(out, sizeof(out), "attach %s --pid %d --fd %d --pin -j",
 			  obj, c.pid, vm_fd), 0);
 	ASSERT_TRUE(json_value(out, "id", val, sizeof(val)));
 	link_id = strtoul(val, NULL, 10);
@@ -214,10 +340,57 @@ TEST(attach_to_running_vmm)
 	exits = child_exits(&c);
 	ASSERT_EQ(exits, NR_ROUNDS * NR_READS);
 
-	ASSERT_EQ(write(c.cmd_fd, "q", 1), 1);
-	ASSERT_EQ(waitpid(c.pid, &status, 0), c.pid);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	stop_vmm(&c);
 	ASSERT_TRUE(accel_wait_released(link_id, &before));
+}
+
+TEST(foreground_until_vm_exits)
+{
+	struct accel_refs before;
+	struct child c;
+	struct cli cli;
+	__u32 link_id;
+	int vm_fd;
+
+	TEST_REQUIRE(kvm_accel_module_loaded());
+	before = accel_refs();
+	start_vmm(&c, &vm_fd);
+
+	link_id = cli_attach_foreground(&cli, &c, vm_fd);
+	/* Held by the CLI, which has no copy of the VM fd left. */
+	ASSERT_EQ(child_exits(&c), 0);
+
+	/* The VM goes with its VMM: the CLI ends the attachment and exits. */
+	stop_vmm(&c);
+	cli_wait_end(&cli, "defunct", "true");
+	ASSERT_FALSE(accel_attached(link_id));
+	ASSERT_TRUE(accel_wait_released(0, &before));
+}
+
+TEST(foreground_until_sigterm)
+{
+	struct accel_refs before;
+	struct child c;
+	struct cli cli;
+	__u32 link_id;
+	int vm_fd;
+
+	TEST_REQUIRE(kvm_accel_module_loaded());
+	before = accel_refs();
+	start_vmm(&c, &vm_fd);
+
+	link_id = cli_attach_foreground(&cli, &c, vm_fd);
+	ASSERT_EQ(child_exits(&c), 0);
+
+	ASSERT_EQ(kill(cli.pid, SIGTERM), 0);
+	cli_wait_end(&cli, "SIGTERM", "true");
+	ASSERT_FALSE(accel_attached(link_id));
+
+	/* Detached: every access exits again. */
+	ASSERT_EQ(child_exits(&c), NR_ROUNDS * NR_READS);
+
+	stop_vmm(&c);
+	ASSERT_TRUE(accel_wait_released(0, &before));
 }
 
 TEST_HARNESS_MAIN

@@ -4,8 +4,9 @@
  * KA_LIFECYCLE_SECONDS per test (NR_ROUNDS at least, alternating buses),
  * while four vCPUs hammer an attachment:
  *  - vm_closed: the VMM closes its VM fd; the guests are still handled in
- *    the kernel; it stops them and closes the vCPU fds, and the attachment
- *    alone holds the VM; closing the link then destroys the VM;
+ *    the kernel; it stops them and closes the vCPU fds, which destroys the
+ *    VM: the attachment does not hold it, and is left defunct with its
+ *    counters; closing the link then ends it;
  *  - vmm_killed: the VMM process is killed with SIGKILL, and its
  *    attachment, its VM and their references go with it.
  * All the while a thread tries to unload kvm_accel (delete_module with
@@ -105,13 +106,18 @@ TEST_F_TIMEOUT(destroy, vm_closed, 600)
 		TEST_ASSERT(lifecycle_handled_total(regs) > handled,
 			    "no access handled after the VM fd was closed");
 
-		/* Stop the guests, close the vCPU and /dev/kvm fds. */
+		/*
+		 * Stop the guests, close the vCPU and /dev/kvm fds: the last
+		 * close destroys the VM before it returns.
+		 */
 		lifecycle_vm_stop(&lv);
 		kvm_vm_release(lv.vm);
 		TEST_ASSERT(accel_attached(link_id),
 			    "attachment %u ended with the VM's fds", link_id);
-		TEST_ASSERT(accel_module_refcnt(accel_kvm_vendor_module()) >
-			    self->anchored.kvm, "the VM was destroyed while attached");
+		TEST_ASSERT(!kvm_accel_wait_defunct(link_id, 0),
+			    "attachment %u is not defunct without its VM", link_id);
+		TEST_ASSERT(accel_module_refcnt(accel_kvm_vendor_module()) ==
+			    self->anchored.kvm, "the attachment kept its VM alive");
 		for (i = 0; i < LIFECYCLE_NR_VCPUS; i++) {
 			lifecycle_check_vcpu(&lv, regs, i);
 			TEST_ASSERT_EQ(lv.load.vcpus[i].vmm.exits, 0);
@@ -119,7 +125,7 @@ TEST_F_TIMEOUT(destroy, vm_closed, 600)
 		}
 		accel_assert_counters(link_id, lifecycle_handled_total(regs), 0, 0);
 
-		/* The last reference: the VM goes with the link, in close(). */
+		/* The defunct attachment goes with the link, in close(). */
 		kvm_accel_release(dev);
 		lifecycle_assert_released(link_id, self->anchored.kvm);
 		/*

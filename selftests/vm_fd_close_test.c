@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guards the VM's lifetime against its attachment: a VMM that closes its VM
- * (and vCPU) fds while attached does not free the VM under the device, the
- * attachment holds it; closing the link then ends the attachment, destroys
- * the VM and gives every module reference back, with no kernel warning.
+ * Guards the VM's lifetime against its attachment: an attachment does not
+ * keep its VM alive.  A VMM that closes its VM (and vCPU) fds while attached
+ * destroys the VM then and there (KVM's vendor module reference is given
+ * back), and the attachment turns defunct: still listed, its counters
+ * readable, its link open.  Closing the link then ends it and gives every
+ * module reference back, with no kernel warning.
  */
 #include "kselftest_harness.h"
 #include "accel_test_util.h"
@@ -46,15 +48,30 @@ TEST(vm_fd_closed_while_attached)
 	TEST_ASSERT(!ret, "kvm_accel_read_info: %s", strerror(-ret));
 	TEST_ASSERT_EQ(info.vm_pid, getpid());
 
-	/* Closes the vCPU, VM and /dev/kvm fds: only the attachment is left. */
+	TEST_ASSERT_EQ(info.state, KVM_ACCEL_STATE_LIVE);
+	TEST_ASSERT(accel_module_refcnt(accel_kvm_vendor_module()) > before.kvm,
+		    "the live VM holds no reference on %s", accel_kvm_vendor_module());
+
+	/*
+	 * Closes the vCPU, VM and /dev/kvm fds.  The last one destroys the VM
+	 * before close() returns (KVM's release runs as task work on the way
+	 * back to userspace), so the attachment is already defunct.
+	 */
 	kvm_vm_free(vm);
+	ret = kvm_accel_wait_defunct(link_id, 0);
+	TEST_ASSERT(!ret, "attachment %u not defunct after its VM was closed: %s",
+		    link_id, strerror(-ret));
+	TEST_ASSERT_EQ(accel_module_refcnt(accel_kvm_vendor_module()), before.kvm);
 	TEST_ASSERT(accel_attached(link_id),
 		    "attachment %u ended with the VM fd", link_id);
-	TEST_ASSERT(accel_module_refcnt(accel_kvm_vendor_module()) > before.kvm,
-		    "the VM was destroyed while still attached");
+	ret = kvm_accel_read_info(link_id, &info);
+	TEST_ASSERT(!ret, "kvm_accel_read_info of a defunct attachment: %s",
+		    strerror(-ret));
+	TEST_ASSERT_EQ(info.state, KVM_ACCEL_STATE_DEFUNCT);
+	TEST_ASSERT_EQ(info.vm_pid, getpid());
 	accel_assert_counters(link_id, NR_READS, 0, 0);
 
-	/* Closing the only link fd ends the attachment and frees the VM. */
+	/* Closing the only link fd ends the attachment. */
 	kvm_accel_release(dev);
 	TEST_ASSERT(accel_wait_released(link_id, &before),
 		    "attachment %u or the VM outlived its link for %d ms",
