@@ -42,9 +42,16 @@ static LIST_HEAD(kvm_accel_list);
 
 static struct btf *kvm_accel_btf;
 
-BTF_ID_LIST(kvm_accel_btf_ids)
-BTF_ID(struct, kvm_accel_ctx)
-BTF_ID(struct, kvm_accel_ops)
+/*
+ * The BTF ids of struct kvm_accel_ops and struct kvm_accel_ctx as the
+ * running kernel numbers them, learnt from the first program verified (see
+ * kvm_accel_check_member()); 0 until then.  Not BTF_ID_LIST: its ids are
+ * the build's, and a module whose BTF was built against a distilled base
+ * (pahole 1.28 and later, resolve_btfids --distill_base) is renumbered when
+ * the kernel loads it.  Only the kfunc sets are relocated for the module.
+ */
+static u32 kvm_accel_ops_btf_id;
+static u32 kvm_accel_ctx_btf_id;
 
 /*
  * Benchmark knob (module parameter bench_stage, root only): make every
@@ -283,15 +290,17 @@ BTF_KFUNCS_END(kvm_accel_kfunc_ids)
 /*
  * The kfuncs trust ctx->priv, which only the module sets, and only in the
  * context of a kvm_accel_ops program (the verifier guarantees the pointer is
- * that context, never a copy): refuse every other struct_ops type.  Filters
- * see every kfunc of the hook, not just ours.
+ * that context, never a copy): refuse every other struct_ops type.  A
+ * filter sees the kfuncs of its own BTF only, so every @kfunc_id here is
+ * one of ours.  A kvm_accel_ops program has been through check_member()
+ * before any kfunc call of it is checked, so the id is known by then.
  */
 static int kvm_accel_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
-	if (!btf_id_set8_contains(&kvm_accel_kfunc_ids, kfunc_id))
-		return 0;
-	if (prog->aux->attach_btf == kvm_accel_btf &&
-	    prog->aux->attach_btf_id == kvm_accel_btf_ids[1])
+	u32 ops_id = READ_ONCE(kvm_accel_ops_btf_id);
+
+	if (ops_id && prog->aux->attach_btf == kvm_accel_btf &&
+	    prog->aux->attach_btf_id == ops_id)
 		return 0;
 	return -EACCES;
 }
@@ -365,7 +374,9 @@ static int kvm_accel_btf_struct_access(struct bpf_verifier_log *log,
 	const int start = offsetof(struct kvm_accel_ctx, result);
 	const int end = offsetofend(struct kvm_accel_ctx, result);
 
-	if (reg->btf != kvm_accel_btf || reg->btf_id != kvm_accel_btf_ids[0]) {
+	u32 ctx_id = READ_ONCE(kvm_accel_ctx_btf_id);
+
+	if (!ctx_id || reg->btf != kvm_accel_btf || reg->btf_id != ctx_id) {
 		bpf_log(log, "kvm_accel: only struct kvm_accel_ctx may be written\n");
 		return -EACCES;
 	}
@@ -396,12 +407,51 @@ static int kvm_accel_st_init(struct btf *btf)
 	return 0;
 }
 
-/* Programs run inside KVM's SRCU read side on the vCPU thread: no sleeping. */
+/*
+ * The struct the single argument of operation @member points to: struct
+ * kvm_accel_ctx, for both operations.  0 if the BTF says otherwise.
+ */
+static u32 kvm_accel_ctx_id(const struct btf *btf, const struct btf_member *member)
+{
+	const struct btf_type *t = btf_type_by_id(btf, member->type);
+
+	if (!t || !btf_type_is_ptr(t))
+		return 0;
+	t = btf_type_by_id(btf, t->type);
+	if (!t || !btf_type_is_func_proto(t) || btf_type_vlen(t) != 1)
+		return 0;
+	t = btf_type_by_id(btf, btf_params(t)[0].type);
+	if (!t || !btf_type_is_ptr(t))
+		return 0;
+	if (!btf_type_is_struct(btf_type_by_id(btf, t->type)))
+		return 0;
+	return t->type;
+}
+
+/*
+ * Called by the verifier for every kvm_accel_ops program before it checks
+ * the program's body, with the kernel's own view of the module's BTF: the
+ * place to learn the ids the body is checked against.
+ *
+ * Programs run inside KVM's SRCU read side on the vCPU thread: no sleeping.
+ */
 static int kvm_accel_check_member(const struct btf_type *t,
 				  const struct btf_member *member,
 				  const struct bpf_prog *prog)
 {
-	return prog->sleepable ? -EINVAL : 0;
+	const struct btf *btf = prog->aux->attach_btf;
+	u32 ctx_id;
+
+	if (prog->sleepable)
+		return -EINVAL;
+	if (btf != kvm_accel_btf)
+		return -EINVAL;
+	ctx_id = kvm_accel_ctx_id(btf, member);
+	if (!ctx_id)
+		return -EINVAL;
+	WRITE_ONCE(kvm_accel_ctx_btf_id, ctx_id);
+	WRITE_ONCE(kvm_accel_ops_btf_id, prog->aux->attach_btf_id);
+	return 0;
 }
 
 static int kvm_accel_init_member(const struct btf_type *t,

@@ -45,6 +45,8 @@
 #include "kvm_accel_abi.h"
 
 #define TAG_PREFIX	"comment:ka_test_"
+/* Separates the alternatives of one __msg (verifier_tests.h). */
+#define MSG_ALT_SEP	"||"
 #define LOG_SIZE	(4u << 20)	/* per program; kernel logs rotate beyond */
 #define LIBBPF_LOG_SIZE	(64u << 10)
 #define LOG_TAIL_LINES	25
@@ -555,18 +557,42 @@ out_log:
 	append(&r->log, libbpf_log);
 }
 
+/*
+ * The first place in @log where one of the "||"-separated alternatives of
+ * @text stands; *@len gets the length of the one found there.
+ */
+static const char *find_alternative(const char *log, const char *text, size_t *len)
+{
+	const char *best = NULL, *alt = text;
+
+	for (;;) {
+		const char *end = strstr(alt, MSG_ALT_SEP);
+		size_t n = end ? (size_t)(end - alt) : strlen(alt);
+		const char *hit = n ? memmem(log, strlen(log), alt, n) : NULL;
+
+		if (hit && (!best || hit < best)) {
+			best = hit;
+			*len = n;
+		}
+		if (!end)
+			return best;
+		alt = end + strlen(MSG_ALT_SEP);
+	}
+}
+
 /* Find each expected message in order; return the first one missing. */
 static const char *missing_msg(const struct test *t, const char *log)
 {
 	const char *pos = log;
+	size_t len = 0;
 	int i;
 
 	for (i = 0; i < t->nr_msgs; i++) {
-		const char *hit = strstr(pos, t->msgs[i].text);
+		const char *hit = find_alternative(pos, t->msgs[i].text, &len);
 
 		if (!hit)
 			return t->msgs[i].text;
-		pos = hit + strlen(t->msgs[i].text);
+		pos = hit + len;
 	}
 	return NULL;
 }

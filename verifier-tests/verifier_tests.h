@@ -42,7 +42,9 @@
  *			appear in the order written.  A plain substring
  *			match: for the module's own messages give the full
  *			text, for generic verifier text the shortest piece
- *			that identifies the rejection.
+ *			that identifies the rejection.  Generic verifier text
+ *			changes between kernels: "A||B" accepts either, one
+ *			alternative per wording of the supported kernels.
  * __no_vm		do not give the kvm_accel_ops maps a VM: keep the
  *			vm_fd written in the object, to test bad VM fds.
  * __log_level(n)	verifier log level for every program (the bpf()

@@ -20,7 +20,9 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("struct_ops/forge_write")
 __description("kvm_accel_signal_eventfd() on a context forged on the stack is refused")
 __failure
-__msg("arg#0 pointer type STRUCT kvm_accel_ctx must point to scalar, or struct with scalar")
+/* 6.12 || 7.2, 7.3 */
+__msg("arg#0 pointer type STRUCT kvm_accel_ctx must point to scalar, or struct with scalar"
+      "||R1 is fp expected STRUCT kvm_accel_ctx")
 int BPF_PROG(forge_write, struct kvm_accel_ctx *acc)
 {
 	struct {
