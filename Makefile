@@ -3,7 +3,14 @@
 # kvm-accel top-level build.
 #
 #   make          set up (first run only) and build everything, boot nothing
-#   make check    build, boot the test VM, run every test, print the summary
+#   make check    build, run the host-side checks, boot the test VM on each
+#                 kernel of KA_CHECK_KERNELS (default "6.12 7.3") and run every
+#                 test; the last line is the combined summary
+#   make check-kernels  the same on the whole matrix: 6.12 (bookworm-backports
+#                 6.12.95), 6.12-trixie (6.12.117), 7.2 (sid), 7.3
+#                 (trixie-backports); see scripts/kernels.sh
+#   make kmod-kernels  only kvm_accel.ko for each of KA_CHECK_KERNELS, in
+#                 $(O)/kernels/<abi>/ (6.12: $(O)/kvm_accel.ko)
 #   make demo     build, boot the test VM, show exits with and without kvm-accel
 #   make bench    build, run the benchmarks in the test VM (icount, then wall
 #                 clock): table, JSON and plot in $(O)/bench/<time>/
@@ -16,6 +23,9 @@
 #   make vm-qemu  the test VM's emulator: QEMU 10.0.2, TCG, with the
 #                 integrations/qemu-tcg fixes (cached)
 #   make V=1      show full commands
+#
+# KA_KERNEL=NAME (6.12, 6.12-trixie, 7.2, 7.3, debug) picks the kernel that
+# demo and bench boot; setup fetches only the kernels the goal needs.
 #
 # Everything downloaded lives in $(KA_CACHE); build output lives in $(O).
 
@@ -31,7 +41,12 @@ MAKEFLAGS += --no-print-directory
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all setup build check debug-check demo bench bench-native clean kmod checkpatch
+.PHONY: all setup build check check-kernels kmod-kernels debug-check demo bench \
+	bench-native clean kmod checkpatch
+
+# The kernels `make check` runs the suite on, and the whole matrix.
+KA_CHECK_KERNELS ?= 6.12 7.3
+KA_ALL_KERNELS := 6.12 6.12-trixie 7.2 7.3
 
 all: setup
 	$(Q)$(MAKE) build
@@ -39,8 +54,20 @@ all: setup
 setup:
 	$(Q)scripts/setup.sh all
 
+# setup (a prerequisite through all) fetches these kernels; 6.1's headers
+# are for the host-side check that kmod/ refuses it.
+check: export KA_SETUP_KERNELS = $(KA_CHECK_KERNELS) 6.1
 check: all
-	$(Q)scripts/vm-run.sh check
+	$(Q)O=$(O) KA_CHECK_KERNELS="$(KA_CHECK_KERNELS)" scripts/check.sh
+
+check-kernels: export KA_SETUP_KERNELS = $(KA_ALL_KERNELS) 6.1
+check-kernels: all
+	$(Q)O=$(O) KA_CHECK_KERNELS="$(KA_ALL_KERNELS)" scripts/check.sh
+
+kmod-kernels: export KA_SETUP_KERNELS = $(KA_CHECK_KERNELS)
+kmod-kernels: setup
+	$(Q)$(MAKE) kmod
+	$(Q)O=$(O) scripts/kmod-build.sh $(KA_CHECK_KERNELS)
 
 demo: all
 	$(Q)scripts/vm-run.sh demo
@@ -76,7 +103,8 @@ build: kmod bpf loader devices selftests verifier-tests demo-progs bench-progs q
 
 kmod: $(O)/kvm_accel.ko
 
-KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Makefile include/kvm_accel_abi.h
+KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/*.sh)) kmod/Makefile \
+	$(wildcard include/*.h)
 $(O)/kvm_accel.ko: $(KMOD_SRCS)
 	$(Q)mkdir -p $(O)
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules $(if $(Q),>$(O)/kmod.log 2>&1 || { cat $(O)/kmod.log; exit 1; })

@@ -18,14 +18,21 @@
 #   scripts/bench.sh --report DIR   table, JSON and plot of a finished run
 #
 # Env: O (build directory, default ./build), KA_BENCH_OUT (where the
-#      <time> directories go, default $O/bench), KA_BENCH_MODES (default
-#      "icount wall"), KA_BENCH_N (accesses per row and repetition),
-#      KA_BENCH_REPS (repetitions per row), KA_BENCH_MODE (--job: the label).
+#      <time>-<kernel> directories go, default $O/bench), KA_BENCH_MODES
+#      (default "icount wall"), KA_BENCH_N (accesses per row and
+#      repetition), KA_BENCH_REPS (repetitions per row), KA_BENCH_MODE
+#      (--job: the label), KA_KERNEL (the test VM's kernel, as for
+#      scripts/vm-run.sh: 6.12 (default), 6.12-trixie, 7.2, 7.3, debug; it
+#      names the output directory, e.g. 20261201-120000-7.3, and heads
+#      table.txt; --native: this host's kernel).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-$REPO/build}
 OUT=${KA_BENCH_OUT:-$O/bench}
+KA_CACHE=${KA_CACHE:-$HOME/.cache/kvm-accel}
+# shellcheck source=scripts/kernels.sh disable=SC1091
+. "$REPO/scripts/kernels.sh"
 
 die() { echo "bench: error: $*" >&2; exit 1; }
 
@@ -53,14 +60,36 @@ job() {
 	return $fail
 }
 
-report() {
-	python3 "$REPO/scripts/bench-report.py" "$1"
+# The kernel a run measures: "NAME (release)", also in DIR/kernel.
+kernel_label() {	# kernel_label native|vm
+	local name=${KA_KERNEL:-6.12}
+	if [ "$1" = native ]; then
+		echo "native ($(uname -r))"
+	elif [ "$name" = debug ]; then
+		ka_kernel 6.12
+		echo "debug ($(cat "$K_DIR/debug/release" 2>/dev/null || echo '?'))"
+	elif ka_kernel "$name"; then
+		echo "$K_NAME (${K_ABI:-?})"
+	else
+		die "unknown KA_KERNEL '$name' ($KA_KERNELS_ALL debug)"
+	fi
 }
 
-new_outdir() {
-	local out
-	out=$OUT/$(date +%Y%m%d-%H%M%S)
+report() {
+	local rc=0
+	[ -f "$1/kernel" ] && echo "Kernel: $(cat "$1/kernel")"
+	python3 "$REPO/scripts/bench-report.py" "$1" || rc=$?
+	[ -f "$1/kernel" ] && [ -f "$1/table.txt" ] &&
+		sed -i "1i Kernel: $(cat "$1/kernel")" "$1/table.txt"
+	return $rc
+}
+
+new_outdir() {	# new_outdir native|vm
+	local out label
+	label=$(kernel_label "$1") || exit 1
+	out=$OUT/$(date +%Y%m%d-%H%M%S)-${label%% *}
 	mkdir -p "$out" || die "cannot create $out"
+	echo "$label" > "$out/kernel"
 	ln -sfn "$(basename "$out")" "$OUT/latest"
 	echo "$out"
 }
@@ -80,21 +109,22 @@ case ${1:-} in
 	[ -d /sys/kernel/kvm_accel ] || die "kvm_accel is not loaded: insmod $O/kvm_accel.ko"
 	grep -qw hypervisor /proc/cpuinfo &&
 		echo "bench: warning: this host is itself a VM; the numbers are not native" >&2
-	out=$(new_outdir)
+	out=$(new_outdir native) || exit 1
 	export KA_BUILD=$O KA_BENCH_MODE=native
 	job "$out/native" || die "a benchmark failed"
 	report "$out"
 	;;
 "")
 	rc=0
-	out=$(new_outdir)
+	out=$(new_outdir vm) || exit 1
+	echo "bench: kernel $(cat "$out/kernel"), results in $out" >&2
 	for mode in ${KA_BENCH_MODES:-icount wall}; do
 		case $mode in
 		icount) icount=1 ;;
 		wall) icount=0 ;;
 		*) die "unknown mode $mode (icount, wall)" ;;
 		esac
-		echo "bench: $mode mode in the test VM" >&2
+		echo "bench: $mode mode in the test VM (KA_KERNEL=${KA_KERNEL:-6.12})" >&2
 		KA_ICOUNT=$icount "$REPO/scripts/vm-run.sh" bench -- KA_BENCH_MODE=$mode \
 			${KA_BENCH_N:+KA_BENCH_N=$KA_BENCH_N} \
 			${KA_BENCH_REPS:+KA_BENCH_REPS=$KA_BENCH_REPS} || rc=1

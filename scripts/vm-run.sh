@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot the Debian 6.12 kernel from the cache under QEMU TCG and run one job
-# inside it.  The guest mounts this host's root read-only over 9p and chroots
-# into it, so the build tree and the host's programs are used unchanged; a
-# writable 9p share carries results back.
+# Boot a Debian kernel from the cache (6.12 by default; the matrix of
+# scripts/kernels.sh) under QEMU TCG and run one job inside it.  The guest
+# mounts this host's root read-only over 9p and chroots into it, so the
+# build tree and the host's programs are used unchanged; a writable 9p
+# share carries results back.
 #
 # Usage: scripts/vm-run.sh check|demo|bench|run|shell [-- extra kernel args]
 # Env:   KA_CACHE   cache directory (default ~/.cache/kvm-accel)
@@ -13,8 +14,18 @@
 #        KA_VM_CPUS (default 2), KA_VM_MEM (default 2048), KA_VM_TIMEOUT (s)
 #        KA_TCG_THREAD  single (default) or multi
 #        KA_ICOUNT=1  run with -icount shift=0,sleep=off (deterministic cost)
-#        KA_KERNEL=debug  boot the KASAN/lockdep kernel of scripts/debug-kernel.sh
+#        KA_KERNEL  the kernel to boot (scripts/kernels.sh):
+#                   6.12         bookworm-backports 6.12.95+deb12-amd64 (default;
+#                                the module is $O/kvm_accel.ko of `make kmod`)
+#                   6.12-trixie  trixie 6.12.117+deb13-amd64
+#                   7.2          sid 7.2.13+deb14-amd64
+#                   7.3          trixie-backports 7.3.4+deb13-amd64
+#                   debug        the KASAN/lockdep kernel of scripts/debug-kernel.sh
 #                   (kvm_accel.ko is rebuilt for it in $O/debug)
+#                   For 6.12-trixie, 7.2 and 7.3, `scripts/setup.sh kernels NAME`
+#                   must have run; kvm_accel.ko is (re)built by
+#                   scripts/kmod-build.sh into $O/kernels/<abi>/.  If it does not
+#                   build, check, demo and bench stop; run and shell boot without it.
 #
 # Exit status: 0 only if every TAP result passed, the guest finished, and the
 # guest kernel log holds no WARNING, BUG, oops, lockup or stall.
@@ -30,13 +41,34 @@ KROOT=$KA_CACHE/kernel/$ABI
 VMDIR=$O/vm
 RES=$VMDIR/results-$MODE
 TIMEOUT=${KA_VM_TIMEOUT:-3000}
+KNAME=${KA_KERNEL:-6.12}
+# shellcheck source=scripts/kernels.sh disable=SC1091
+. "$REPO/scripts/kernels.sh"
 
 die() { echo "vm-run: error: $*" >&2; exit 1; }
 
 [ -e "$KROOT/vmlinuz" ] || die "kernel image missing in $KROOT"
 
-# What to boot: the Debian kernel and its modules, or the debug build.
-if [ "${KA_KERNEL:-debian}" = debug ]; then
+# The 9p client modules and what they need, in load order, from the
+# kernel's modules.dep (compressed .ko.xz or .ko.zst, as packaged).
+ninep_modules() {	# ninep_modules MODDIR
+	awk -v want="9pnet_virtio 9p" '
+	function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.(xz|zst|gz))?$/, "", p); return p }
+	function add(p) { if (!(p in seen)) { seen[p] = 1; print p } }
+	{ split($0, a, ": *"); path[base(a[1])] = a[1]; deps[base(a[1])] = a[2] }
+	END {
+		n = split(want, w, " ")
+		for (i = 1; i <= n; i++) {
+			if (!(w[i] in path)) continue	# built in
+			m = split(deps[w[i]], d, " ")
+			for (j = m; j >= 1; j--) add(d[j])
+			add(path[w[i]])
+		}
+	}' "$1/modules.dep"
+}
+
+# What to boot: a Debian kernel and its modules, or the debug build.
+if [ "$KNAME" = debug ]; then
 	[ -f "$KROOT/debug/.done" ] || die "no debug kernel; run scripts/debug-kernel.sh"
 	IMAGE=$KROOT/debug/bzImage
 	MODROOT=$KROOT/debug/root
@@ -50,12 +82,23 @@ if [ "${KA_KERNEL:-debian}" = debug ]; then
 		die "kvm_accel.ko does not build for the debug kernel"
 	ACCEL_KO=$O/debug/kmod/kvm_accel.ko
 else
-	IMAGE=$KROOT/vmlinuz
-	MODROOT=$KROOT/root
-	RELEASE=$ABI
-	NINEP_MODS=(kernel/fs/netfs/netfs.ko.xz kernel/net/9p/9pnet.ko.xz
-		    kernel/net/9p/9pnet_virtio.ko.xz kernel/fs/9p/9p.ko.xz)
-	ACCEL_KO=$O/kvm_accel.ko
+	ka_kernel "$KNAME" || die "unknown KA_KERNEL '$KNAME' ($KA_KERNELS_ALL debug)"
+	[ "$K_BOOT" = 1 ] || die "kernel $K_NAME is not bootable (headers only)"
+	if [ -z "$K_ABI" ] || [ ! -f "$K_DIR/.done" ]; then
+		die "kernel $K_NAME ${K_ABI:+($K_ABI) }is not in the cache; run 'scripts/setup.sh kernels $K_NAME'"
+	fi
+	KNAME=$K_NAME
+	IMAGE=$K_DIR/vmlinuz
+	MODROOT=$K_DIR/root
+	RELEASE=$K_ABI
+	mapfile -t NINEP_MODS < <(ninep_modules "$MODROOT/lib/modules/$RELEASE")
+	ACCEL_KO=$(ka_module_path "$K_NAME")
+	if [ "$K_NAME" != 6.12 ] && ! "$REPO/scripts/kmod-build.sh" "$K_NAME"; then
+		case $MODE in
+		run|shell) echo "vm-run: warning: booting $K_NAME without kvm_accel.ko" >&2 ;;
+		*) die "kvm_accel.ko does not build for $K_NAME ($K_ABI)" ;;
+		esac
+	fi
 fi
 # The emulator is QEMU with the test VM's fixes (scripts/qemu-build.sh vm,
 # integrations/qemu-tcg/): bookworm-backports' own delivers some interrupts
@@ -77,8 +120,14 @@ build_initramfs() {
 	# 9p and its dependencies, in load order, decompressed for busybox insmod.
 	local order=0 dep
 	for m in "${NINEP_MODS[@]}"; do
-		dep=$(printf '%02d-%s' $order "$(basename "${m%.xz}")")
-		xz -dc "$mods/$m" > "$dir/modules/$dep" || die "module $m missing"
+		dep=$(basename "$m")
+		dep=$(printf '%02d-%s.ko' $order "${dep%%.ko*}")
+		case $m in
+		*.xz) xz -dc "$mods/$m" ;;
+		*.zst) zstd -qdc "$mods/$m" ;;
+		*.gz) gzip -dc "$mods/$m" ;;
+		*) cat "$mods/$m" ;;
+		esac > "$dir/modules/$dep" || die "module $m missing"
 		order=$((order + 1))
 	done
 	cp "$REPO/scripts/vm-init.sh" "$dir/init"
@@ -109,7 +158,7 @@ ka.tests=$(echo ${KA_TESTS:-} | tr " " ,) $*"
 INTERACTIVE=()
 [ "$MODE" = shell ] && INTERACTIVE=(-serial mon:stdio) || INTERACTIVE=(-serial stdio -monitor none)
 
-echo "vm-run: booting $RELEASE under QEMU TCG (${KA_VM_CPUS:-2} vCPUs, mode $MODE)" >&2
+echo "vm-run: booting $KNAME ($RELEASE) under QEMU TCG (${KA_VM_CPUS:-2} vCPUs, mode $MODE)" >&2
 start=$(date +%s)
 timeout --foreground -k 10 "$TIMEOUT" "$QEMU" $ACCEL -cpu max \
 	-smp "${KA_VM_CPUS:-2}" -m "${KA_VM_MEM:-2048}" \
@@ -127,6 +176,14 @@ echo "vm-run: VM exited with status $qrc after $((end - start)) s" >&2
 fail=0
 [ "$qrc" = 0 ] || { echo "vm-run: QEMU failed or timed out (status $qrc)" >&2; fail=1; }
 [ -f "$RES/done" ] || { echo "vm-run: the guest did not finish its job" >&2; fail=1; }
+# Which kernel ran: the banner in the guest's dmesg (the console's log
+# level hides it).
+booted=$(sed -n 's/.*Linux version \([^ ]*\) .*/\1/p' "$RES/dmesg.txt" 2>/dev/null | head -1)
+if [ -n "$booted" ]; then
+	echo "vm-run: the guest ran Linux $booted (KA_KERNEL=$KNAME)" >&2
+	[ "$booted" = "$RELEASE" ] ||
+		{ echo "vm-run: expected $RELEASE, the guest ran $booted" >&2; fail=1; }
+fi
 
 # Kernel problems, from the full dmesg the guest saved and from the console
 # (which alone survives a panic).

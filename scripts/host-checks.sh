@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks of the built modules that need no VM, as TAP on stdout (part of
+# `make check`, see scripts/check.sh):
+#
+#   - for each kernel NAME whose kvm_accel.ko is built: the module's
+#     vermagic is that kernel's; it imports no symbol that the kernel's
+#     Module.symvers exports only to named other modules (namespace
+#     "module:A,B", since 6.18 e.g. file_is_kvm for kvm-amd,kvm-intel: such
+#     a module builds with a modpost warning on some kernels and does not
+#     load); every symbol it imports is exported by the kernel or one of
+#     its modules.
+#   - the namespace check itself: it must flag an object that calls
+#     file_is_kvm (a two-line C file compiled here).
+#   - bookworm's own 6.1 kernel is refused: kmod/ built against its headers
+#     must stop with "kvm_accel: needs Linux X.Y or later" (kmod/Makefile;
+#     X.Y is the oldest kernel kmod/ supports, 6.9 or 6.10).
+#
+# Usage: scripts/host-checks.sh [NAME...]   (default: $KA_CHECK_KERNELS, else
+#                                            6.12 7.3)
+# Env:   KA_CACHE, O as for scripts/vm-run.sh
+# Exit status: 0 if every check passed.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+KA_CACHE=${KA_CACHE:-$HOME/.cache/kvm-accel}
+O=${O:-$REPO/build}
+# shellcheck source=scripts/kernels.sh disable=SC1091
+. "$REPO/scripts/kernels.sh"
+if [ $# = 0 ]; then read -ra names <<<"${KA_CHECK_KERNELS:-6.12 7.3}"; set -- "${names[@]}"; fi
+
+n=0 fails=0
+tap() {	# tap ok|not-ok DESCRIPTION [DIAGNOSTIC-FILE]
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $n - host: $2"
+	else
+		echo "not ok $n - host: $2"
+		fails=$((fails + 1))
+	fi
+	[ -z "${3:-}" ] || sed 's/^/# /' "$3"
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# restricted_imports KO SYMVERS: the symbols KO imports that SYMVERS
+# exports in a "module:" namespace not naming kvm_accel, with that namespace.
+restricted_imports() {
+	nm -u "$1" | awk '{ print $NF }' > "$tmp/imports" || return 2
+	awk -F'\t' 'NR == FNR { if ($5 ~ /^module:/) ns[$2] = $5; next }
+		($1 in ns) {
+			list = substr(ns[$1], 8); gsub(/-/, "_", list)
+			if (("," list ",") !~ /,kvm_accel,/) print $1 " (" ns[$1] ")"
+		}' "$2" "$tmp/imports"
+}
+
+# unexported_imports KO SYMVERS: imported symbols no one exports.
+unexported_imports() {
+	nm -u "$1" | awk '{ print $NF }' > "$tmp/imports" || return 2
+	awk -F'\t' 'NR == FNR { e[$2] = 1; next } !($1 in e)' "$2" "$tmp/imports"
+}
+
+for name in "$@"; do
+	ka_kernel "$name" || { tap not-ok "unknown kernel $name"; continue; }
+	[ "$K_BOOT" = 1 ] || continue
+	ko=$(ka_module_path "$K_NAME")
+	if [ ! -f "$ko" ]; then
+		tap ok "$K_NAME: module symbol checks # SKIP kvm_accel.ko not built"
+		continue
+	fi
+	symvers=$K_DIR/headers/Module.symvers
+	vm=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
+	if [ "$vm" = "$K_ABI" ]; then
+		tap ok "$K_NAME: kvm_accel.ko is built for $K_ABI"
+	else
+		tap not-ok "$K_NAME: kvm_accel.ko vermagic '$vm', expected $K_ABI"
+	fi
+	if [ ! -f "$symvers" ]; then
+		tap not-ok "$K_NAME: no $symvers"
+		continue
+	fi
+	if restricted_imports "$ko" "$symvers" > "$tmp/r" && [ ! -s "$tmp/r" ]; then
+		tap ok "$K_NAME: kvm_accel.ko imports no symbol reserved to other modules"
+	else
+		tap not-ok "$K_NAME: kvm_accel.ko imports symbols reserved to other modules" "$tmp/r"
+	fi
+	if unexported_imports "$ko" "$symvers" > "$tmp/u" && [ ! -s "$tmp/u" ]; then
+		tap ok "$K_NAME: every symbol kvm_accel.ko imports is exported"
+	else
+		tap not-ok "$K_NAME: kvm_accel.ko imports symbols $K_ABI does not export" "$tmp/u"
+	fi
+done
+
+# The namespace check must be able to fail.  A real >= 6.18 Module.symvers
+# from the cache if there is one, else the line 7.3's has.
+printf '%s\n' 'extern int file_is_kvm(void *f);' \
+	'int f(void *p) { return file_is_kvm(p); }' > "$tmp/fake.c"
+symvers=
+for d in "$KA_CACHE"/kernel/*/headers/Module.symvers; do
+	grep -qP '\tfile_is_kvm\t.*\tmodule:' "$d" 2>/dev/null && { symvers=$d; break; }
+done
+if [ -z "$symvers" ]; then
+	symvers=$tmp/Module.symvers
+	printf '0x00000000\tfile_is_kvm\tarch/x86/kvm/kvm\tEXPORT_SYMBOL_GPL\tmodule:kvm-amd,kvm-intel\n' > "$symvers"
+fi
+if gcc -c -o "$tmp/fake.o" "$tmp/fake.c" &&
+   restricted_imports "$tmp/fake.o" "$symvers" > "$tmp/r" && grep -q '^file_is_kvm ' "$tmp/r"; then
+	tap ok "the namespace check flags an object calling file_is_kvm ($symvers)"
+else
+	tap not-ok "the namespace check misses an object calling file_is_kvm ($symvers)" "$tmp/r"
+fi
+
+# bookworm's 6.1: the build must stop, and say why.
+ka_kernel 6.1
+if [ -z "$K_ABI" ] || [ ! -f "$K_DIR/.done" ]; then
+	tap not-ok "kmod/ refuses Linux 6.1: headers not in the cache (scripts/setup.sh kernels 6.1)"
+else
+	log=$O/kernels/$K_ABI/kbuild.log
+	if "$REPO/scripts/kmod-build.sh" 6.1 > "$tmp/out" 2>&1; then
+		tap not-ok "kmod/ refuses Linux 6.1 ($K_ABI): it built" "$tmp/out"
+	elif grep -m1 -oE 'kvm_accel: needs Linux [0-9]+\.[0-9]+ or later.*' "$log" > "$tmp/why"; then
+		tap ok "kmod/ refuses Linux 6.1 ($K_ABI) with '$(grep -oE 'needs Linux [0-9.]+ or later' "$tmp/why")'" "$tmp/why"
+	else
+		tail -n 8 "$log" > "$tmp/why" 2>/dev/null
+		tap not-ok "kmod/ refuses Linux 6.1 ($K_ABI) without saying 'kvm_accel: needs Linux X.Y or later'" "$tmp/why"
+	fi
+fi
+echo "1..$n"
+[ "$fails" = 0 ]
