@@ -19,6 +19,9 @@
 #
 # Usage: scripts/host-checks.sh [NAME...]   (default: $KA_CHECK_KERNELS, else
 #                                            6.12 7.3)
+#        scripts/host-checks.sh --ko KO --symvers MODULE.SYMVERS
+#                 the symbol checks alone, for a module built for any kernel
+#                 (e.g. /lib/modules/$(uname -r)/build/Module.symvers)
 # Env:   KA_CACHE, O as for scripts/vm-run.sh
 # Exit status: 0 if every check passed.
 set -uo pipefail
@@ -60,6 +63,20 @@ unexported_imports() {
 	nm -u "$1" | awk '{ print $NF }' > "$tmp/imports" || return 2
 	awk -F'\t' 'NR == FNR { e[$2] = 1; next } !($1 in e)' "$2" "$tmp/imports"
 }
+
+if [ "${1:-}" = --ko ]; then
+	[ $# = 4 ] && [ "$3" = --symvers ] && [ -f "$2" ] && [ -f "$4" ] ||
+		{ echo "usage: $0 --ko KO --symvers MODULE.SYMVERS (both must exist)" >&2; exit 2; }
+	restricted_imports "$2" "$4" > "$tmp/r" && [ ! -s "$tmp/r" ] &&
+		tap ok "$2 imports no symbol reserved to other modules" ||
+		tap not-ok "$2 imports symbols reserved to other modules" "$tmp/r"
+	unexported_imports "$2" "$4" > "$tmp/u" && [ ! -s "$tmp/u" ] &&
+		tap ok "every symbol $2 imports is exported" ||
+		tap not-ok "$2 imports symbols that $4 does not export" "$tmp/u"
+	echo "1..$n"
+	[ "$fails" = 0 ]
+	exit
+fi
 
 for name in "$@"; do
 	ka_kernel "$name" || { tap not-ok "unknown kernel $name"; continue; }
