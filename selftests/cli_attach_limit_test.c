@@ -44,7 +44,16 @@ static int cli_attach(char *out, size_t out_size, char *err, size_t err_size,
 			 obj, getpid(), vm->fd, base, RANGE_LEN, extra);
 }
 
-TEST(attach_past_limit)
+/*
+ * The CLI loads and verifies the object on each of its 17 runs: seconds
+ * each on the KASAN kernel of make debug-check, past the harness's default
+ * 30 s.
+ */
+FIXTURE(cli) {};
+FIXTURE_SETUP(cli) {}
+FIXTURE_TEARDOWN(cli) {}
+
+TEST_F_TIMEOUT(cli, attach_past_limit, 300)
 {
 	struct kvm_accel_dev *devs[KVM_ACCEL_MAX_PER_VM - 1], *dev;
 	const __u64 last = RANGE_BASE + RANGE_LEN * (KVM_ACCEL_MAX_PER_VM - 1);
