@@ -76,7 +76,7 @@ if [ "$KNAME" = debug ]; then
 	NINEP_MODS=()			# built in
 	# kbuild builds in the module's directory: use a copy for this kernel.
 	rm -rf "$O/debug/kmod" && mkdir -p "$O/debug/kmod" "$O/debug/include"
-	cp "$REPO"/kmod/*.[ch] "$REPO/kmod/Makefile" "$O/debug/kmod/"
+	cp "$REPO"/kmod/*.[ch] "$REPO"/kmod/*.sh "$REPO/kmod/Makefile" "$O/debug/kmod/"
 	cp "$REPO"/include/*.h "$O/debug/include/"
 	make -s -C "$KROOT/debug/build" M="$O/debug/kmod" modules >/dev/null ||
 		die "kvm_accel.ko does not build for the debug kernel"
