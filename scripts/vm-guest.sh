@@ -42,6 +42,22 @@ if modprobe -d "$KROOT" kvm_amd 2>"$RES/modprobe.err" && [ -c /dev/kvm ]; then
 else
 	tap not-ok "vm: kvm_amd did not load: $(cat "$RES/modprobe.err")"
 fi
+# A module built for another kernel, forced in (insmod -f skips the
+# vermagic check): the load must fail, and the kernel log must say why.
+# The bookworm-backports 6.12 module stands in for it on every other
+# Debian kernel of the matrix (not on the debug build, a different config).
+OTHER_KO=$O/kvm_accel.ko
+if [ "$KO" != "$OTHER_KO" ] && [ -f "$OTHER_KO" ] && [ "$(arg kernel)" != debug ]; then
+	dmesg -C
+	if insmod -f "$OTHER_KO" 2>/dev/null; then
+		rmmod kvm_accel
+		tap not-ok "vm: a kvm_accel.ko built for another kernel was loaded by insmod -f"
+	elif why=$(dmesg | grep -m1 -E 'kvm_accel: (built for Linux|Unknown symbol)'); then
+		tap ok "vm: insmod -f of a module built for another kernel fails: ${why#*] }"
+	else
+		tap not-ok "vm: insmod -f of a module built for another kernel failed without a kvm_accel line: $(dmesg | tail -1)"
+	fi
+fi
 if insmod "$KO" 2>"$RES/insmod.err" && [ -d /sys/kernel/kvm_accel ]; then
 	tap ok "vm: kvm_accel loaded"
 else

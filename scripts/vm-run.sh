@@ -152,7 +152,7 @@ ACCEL="-accel tcg,thread=${KA_TCG_THREAD:-single}"
 shift || true
 [ "${1:-}" = "--" ] && shift
 APPEND="console=ttyS0 loglevel=4 panic=-1 oops=panic softlockup_panic=0 \
-ka.mode=$MODE ka.cache=$KA_CACHE ka.repo=$REPO ka.kroot=$MODROOT ka.build=$O ka.res=$RES ka.ko=$ACCEL_KO \
+ka.mode=$MODE ka.kernel=$KNAME ka.cache=$KA_CACHE ka.repo=$REPO ka.kroot=$MODROOT ka.build=$O ka.res=$RES ka.ko=$ACCEL_KO \
 ka.tests=$(echo ${KA_TESTS:-} | tr " " ,) $*"
 
 INTERACTIVE=()
