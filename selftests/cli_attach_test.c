@@ -344,53 +344,51 @@ TEST(attach_to_running_vmm)
 	ASSERT_TRUE(accel_wait_released(link_id, &before));
 }
 
-TEST(foreground_until_vm_exits)
-{
+/*
+ * The CLI attached without --pin, holding the link in the foreground, to a
+ * child VMM whose port it serves: no exits.
+ */
+FIXTURE(foreground) {
 	struct accel_refs before;
-	struct child c;
+	struct child vmm;
 	struct cli cli;
 	__u32 link_id;
+};
+
+FIXTURE_SETUP(foreground)
+{
 	int vm_fd;
 
 	TEST_REQUIRE(kvm_accel_module_loaded());
-	before = accel_refs();
-	start_vmm(&c, &vm_fd);
-
-	link_id = cli_attach_foreground(&cli, &c, vm_fd);
+	self->before = accel_refs();
+	start_vmm(&self->vmm, &vm_fd);
+	self->link_id = cli_attach_foreground(&self->cli, &self->vmm, vm_fd);
 	/* Held by the CLI, which has no copy of the VM fd left. */
-	ASSERT_EQ(child_exits(&c), 0);
-
-	/* The VM goes with its VMM: the CLI ends the attachment and exits. */
-	stop_vmm(&c);
-	cli_wait_end(&cli, "defunct", "true");
-	ASSERT_FALSE(accel_attached(link_id));
-	ASSERT_TRUE(accel_wait_released(0, &before));
+	ASSERT_EQ(child_exits(&self->vmm), 0);
 }
 
-TEST(foreground_until_sigterm)
+FIXTURE_TEARDOWN(foreground)
 {
-	struct accel_refs before;
-	struct child c;
-	struct cli cli;
-	__u32 link_id;
-	int vm_fd;
+	ASSERT_FALSE(accel_attached(self->link_id));
+	ASSERT_TRUE(accel_wait_released(0, &self->before));
+}
 
-	TEST_REQUIRE(kvm_accel_module_loaded());
-	before = accel_refs();
-	start_vmm(&c, &vm_fd);
+TEST_F(foreground, until_vm_exits)
+{
+	/* The VM goes with its VMM: the CLI ends the attachment and exits. */
+	stop_vmm(&self->vmm);
+	cli_wait_end(&self->cli, "defunct", "true");
+}
 
-	link_id = cli_attach_foreground(&cli, &c, vm_fd);
-	ASSERT_EQ(child_exits(&c), 0);
-
-	ASSERT_EQ(kill(cli.pid, SIGTERM), 0);
-	cli_wait_end(&cli, "SIGTERM", "true");
-	ASSERT_FALSE(accel_attached(link_id));
+TEST_F(foreground, until_sigterm)
+{
+	ASSERT_EQ(kill(self->cli.pid, SIGTERM), 0);
+	cli_wait_end(&self->cli, "SIGTERM", "true");
+	ASSERT_FALSE(accel_attached(self->link_id));
 
 	/* Detached: every access exits again. */
-	ASSERT_EQ(child_exits(&c), NR_ROUNDS * NR_READS);
-
-	stop_vmm(&c);
-	ASSERT_TRUE(accel_wait_released(0, &before));
+	ASSERT_EQ(child_exits(&self->vmm), NR_ROUNDS * NR_READS);
+	stop_vmm(&self->vmm);
 }
 
 TEST_HARNESS_MAIN
