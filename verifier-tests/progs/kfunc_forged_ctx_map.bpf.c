@@ -24,8 +24,8 @@ struct {
 SEC("struct_ops/forge_write")
 __description("kvm_accel_signal_eventfd() on a context forged in a map is refused")
 __failure
-/* 6.12 || 7.2, 7.3 */
-__msg("arg#0 pointer type STRUCT kvm_accel_ctx must point to scalar, or struct with scalar"
+/* 6.12 ("arg#0 ..."), 7.2 ("R1 ...") || 7.3 */
+__msg("pointer type STRUCT kvm_accel_ctx must point to scalar, or struct with scalar"
       "||R1 is map_value expected STRUCT kvm_accel_ctx")
 int BPF_PROG(forge_write, struct kvm_accel_ctx *acc)
 {
