@@ -10,7 +10,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("struct_ops/null_write")
 __description("kvm_accel_signal_eventfd() on NULL is refused")
 __failure
-/* 6.12 || 7.2, 7.3 */
+/* the wordings of 6.12 and of 7.x */
 __msg("Possibly NULL pointer passed to trusted arg0||Possibly NULL pointer passed to trusted R1")
 int BPF_PROG(null_write, struct kvm_accel_ctx *acc)
 {
