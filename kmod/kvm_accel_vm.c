@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * From a VM file descriptor to its struct kvm, without file_is_kvm().
+ * From a VM file descriptor to its struct kvm, without KVM's own test.
  *
- * Since 6.18 KVM exports file_is_kvm() to kvm-amd and kvm-intel only, and
- * the type of a VM file, kvm_vm_fops, was never exported.  A VM file is
+ * Since 6.18 KVM exports its "is this a VM file" helper to kvm-amd and
+ * kvm-intel only (README.md, "Supported kernels"), and the type of a VM
+ * file, kvm_vm_fops, was never exported.  A VM file is
  * recognised here by what only KVM can make:
  *
  *  - it lives on the anonymous-inode filesystem.  That filesystem has no
