@@ -7,7 +7,8 @@
  * level lines stay asserted until GINTR_STA is written with 1 and follow
  * Tn_INT_ENB_CNF, edge timers pulse; FSB delivery is offered only when
  * the VMM can send MSIs; a late periodic timer fires once and skips the
- * periods it missed.
+ * periods it missed; the counter arithmetic is exact for a VMM offset that
+ * is not a whole number of ticks.
  */
 #include <fcntl.h>
 
@@ -272,6 +273,47 @@ TEST(periodic_catch_up)
 	TEST_ASSERT_EQ(m.regs.timer[0].fires, fires + 1);
 	TEST_ASSERT_EQ(m.rec.raises[GSI_B], raises + 1);
 	hpet_dev_destroy(m.dev);
+}
+
+/*
+ * A VMM whose counter is (host_ns + offset_ns) / 10 for any offset, as
+ * QEMU's is, publishes the offset as whole ticks (cnt_delta) and the
+ * nanoseconds past them (cnt_sub).  Both halves must then compute its
+ * counter exactly, running and at the moment they halt it: one tick less
+ * is a counter that goes back between a read the VMM answers and the next
+ * one the fast path answers.
+ */
+TEST(counter_sub_tick)
+{
+	static const __s64 offsets[] = {
+		0, 1, 5, 9, 10, 11, 19, -1, -5, -9, -10, -11, -19,
+		123456789, -123456789, 1000000000003LL, -999999999997LL,
+	};
+	static const __u64 nows[] = {
+		1000000000000ULL, 1000000000001ULL, 1000000000004ULL,
+		1000000000009ULL, 1000000000010ULL, 1234567890123ULL,
+	};
+	unsigned int i, j, k;
+
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		__s64 off = offsets[i];
+		__s64 delta = off / (__s64)HPET_TICK_NS -
+			      (off % (__s64)HPET_TICK_NS < 0);
+		__u64 sub = off - delta * (__s64)HPET_TICK_NS;
+
+		TEST_ASSERT(sub < HPET_TICK_NS, "offset %lld: sub %llu",
+			    (long long)off, (unsigned long long)sub);
+		for (j = 0; j < ARRAY_SIZE(nows); j++) {
+			for (k = 0; k < HPET_TICK_NS; k++) {
+				__u64 now = nows[j] + k;
+				__u64 want = (now + off) / HPET_TICK_NS;
+
+				TEST_ASSERT_EQ(hpet_counter_value(HPET_ENABLE_CNF, delta,
+								  sub, 0, now), want);
+				TEST_ASSERT_EQ(hpet_disable_frozen(delta, sub, now), want);
+			}
+		}
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -39,7 +39,7 @@ struct hpet_regs regs;
 /* The main counter, read under the sequence counter. */
 static __always_inline int hpet_read_counter(__u64 *cnt)
 {
-	__u64 seq, conf, delta, frozen, now;
+	__u64 seq, conf, delta, sub, frozen, now;
 	int i;
 
 	for (i = 0; i < HPET_SEQ_TRIES; i++) {
@@ -48,10 +48,11 @@ static __always_inline int hpet_read_counter(__u64 *cnt)
 			continue;
 		conf = HPET_LOAD(regs.gen_conf);
 		delta = HPET_LOAD(regs.cnt_delta);
+		sub = HPET_LOAD(regs.cnt_sub);
 		frozen = HPET_LOAD(regs.cnt_frozen);
 		now = bpf_ktime_get_ns();
 		if (HPET_LOAD(regs.seq) == seq) {
-			*cnt = hpet_counter_value(conf, delta, frozen, now);
+			*cnt = hpet_counter_value(conf, delta, sub, frozen, now);
 			return 0;
 		}
 	}
@@ -112,12 +113,15 @@ static __always_inline int hpet_write_gen_conf(struct kvm_accel_ctx *acc, __u64 
 		if (kvm_accel_signal_eventfd(acc, HPET_EVENTFD_KICK))
 			goto decline;
 		now = bpf_ktime_get_ns();
-		if (new & HPET_ENABLE_CNF)
+		if (new & HPET_ENABLE_CNF) {
 			WRITE_ONCE(regs.cnt_delta,
 				   hpet_enable_delta(regs.cnt_frozen, now));
-		else
+			WRITE_ONCE(regs.cnt_sub, 0);
+		} else {
 			WRITE_ONCE(regs.cnt_frozen,
-				   hpet_disable_frozen(regs.cnt_delta, now));
+				   hpet_disable_frozen(regs.cnt_delta,
+						       regs.cnt_sub, now));
+		}
 	}
 	WRITE_ONCE(regs.gen_conf, new);
 	hpet_seq_end();

@@ -14,14 +14,24 @@
  * host's CLOCK_MONOTONIC (bpf_ktime_get_ns() in the kernel,
  * clock_gettime(CLOCK_MONOTONIC) in the VMM: the same clock):
  *
- *	ENABLE_CNF set:    counter = now_ns / HPET_TICK_NS + cnt_delta
+ *	ENABLE_CNF set:    counter = (now_ns + cnt_sub) / HPET_TICK_NS + cnt_delta
  *	ENABLE_CNF clear:  counter = cnt_frozen
  *
- * Enabling sets cnt_delta = cnt_frozen - now_ns / HPET_TICK_NS, disabling
- * sets cnt_frozen = now_ns / HPET_TICK_NS + cnt_delta, both at the same
- * now_ns, so the counter neither jumps nor goes back across a transition.
- * hpet_counter_value(), hpet_enable_delta() and hpet_disable_frozen() are
- * that arithmetic, used by both halves.
+ * Enabling sets cnt_delta = cnt_frozen - now_ns / HPET_TICK_NS and
+ * cnt_sub = 0, disabling sets cnt_frozen = (now_ns + cnt_sub) /
+ * HPET_TICK_NS + cnt_delta, both at the same now_ns, so the counter
+ * neither jumps nor goes back across a transition.  hpet_counter_value(),
+ * hpet_enable_delta() and hpet_disable_frozen() are that arithmetic, used
+ * by both halves.
+ *
+ * cnt_sub (0 to HPET_TICK_NS - 1) exists for a VMM whose own counter is
+ * (host_ns + offset_ns) / HPET_TICK_NS with an offset that is not a whole
+ * number of ticks, as QEMU's is: it publishes cnt_delta = offset_ns /
+ * HPET_TICK_NS and cnt_sub = offset_ns % HPET_TICK_NS (both rounded
+ * towards minus infinity), and both halves then compute exactly the value
+ * it would.  Without cnt_sub the fast path could answer one tick less
+ * than the VMM at the same instant, and a guest reading the counter once
+ * from each would see it go back.  The reference slow path keeps it 0.
  *
  * Ownership contract
  * ------------------
@@ -33,8 +43,8 @@
  *    once, in hpet_dev_create(), before the guest runs; nobody changes
  *    them afterwards.
  *
- * 2. The counter block - gen_conf, cnt_delta, cnt_frozen, cnt_gen,
- *    cnt_set - is
+ * 2. The counter block - gen_conf, cnt_delta, cnt_sub, cnt_frozen,
+ *    cnt_gen, cnt_set - is
  *    protected by the sequence counter seq, and both F and S write it:
  *     - A writer owns the block while seq is odd.  It takes ownership by a
  *       compare-and-swap of seq from an even value v to v + 1, updates the
@@ -200,6 +210,7 @@ struct hpet_regs {
 	__u64 seq;
 	__u64 gen_conf;
 	__u64 cnt_delta;
+	__u64 cnt_sub;
 	__u64 cnt_frozen;
 	__u64 cnt_gen;
 	__u64 cnt_set;
@@ -215,22 +226,22 @@ static inline __u64 hpet_ticks(__u64 now_ns)
 }
 
 /* The main counter at host time @now_ns, given a consistent counter block. */
-static inline __u64 hpet_counter_value(__u64 gen_conf, __u64 delta, __u64 frozen,
-				       __u64 now_ns)
+static inline __u64 hpet_counter_value(__u64 gen_conf, __u64 delta, __u64 sub,
+				       __u64 frozen, __u64 now_ns)
 {
-	return gen_conf & HPET_ENABLE_CNF ? hpet_ticks(now_ns) + delta : frozen;
+	return gen_conf & HPET_ENABLE_CNF ? hpet_ticks(now_ns + sub) + delta : frozen;
 }
 
-/* cnt_delta when enabling at @now_ns with the counter at @frozen. */
+/* cnt_delta when enabling at @now_ns with the counter at @frozen (cnt_sub 0). */
 static inline __u64 hpet_enable_delta(__u64 frozen, __u64 now_ns)
 {
 	return frozen - hpet_ticks(now_ns);
 }
 
 /* cnt_frozen when disabling at @now_ns. */
-static inline __u64 hpet_disable_frozen(__u64 delta, __u64 now_ns)
+static inline __u64 hpet_disable_frozen(__u64 delta, __u64 sub, __u64 now_ns)
 {
-	return hpet_ticks(now_ns) + delta;
+	return hpet_ticks(now_ns + sub) + delta;
 }
 
 /*

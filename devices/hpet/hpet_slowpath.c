@@ -57,6 +57,7 @@ struct hpet_dev {
 struct hpet_snap {
 	__u64 gen_conf;
 	__u64 delta;
+	__u64 sub;
 	__u64 frozen;
 	__u64 cnt_gen;
 	__u64 cnt_set;
@@ -101,6 +102,7 @@ static void hpet_snapshot(const struct hpet_regs *r, struct hpet_snap *s)
 		if (!(seq & 1)) {
 			s->gen_conf = hpet_load(&r->gen_conf);
 			s->delta = hpet_load(&r->cnt_delta);
+			s->sub = hpet_load(&r->cnt_sub);
 			s->frozen = hpet_load(&r->cnt_frozen);
 			s->cnt_gen = hpet_load(&r->cnt_gen);
 			s->cnt_set = hpet_load(&r->cnt_set);
@@ -111,7 +113,7 @@ static void hpet_snapshot(const struct hpet_regs *r, struct hpet_snap *s)
 		}
 		hpet_relax(&spins);
 	}
-	s->counter = hpet_counter_value(s->gen_conf, s->delta, s->frozen, s->now);
+	s->counter = hpet_counter_value(s->gen_conf, s->delta, s->sub, s->frozen, s->now);
 }
 
 static void hpet_seq_begin(struct hpet_regs *r)
@@ -278,7 +280,8 @@ static void hpet_program_timerfd(struct hpet_dev *dev, const struct hpet_snap *s
 	if (ticks != ~0ULL) {
 		if (ticks > HPET_MAX_ARM_TICKS)
 			ticks = HPET_MAX_ARM_TICKS;
-		abs_ns = (hpet_ticks(s->now) + ticks) * HPET_TICK_NS;
+		/* When hpet_counter_value() reaches counter + ticks. */
+		abs_ns = (hpet_ticks(s->now + s->sub) + ticks) * HPET_TICK_NS - s->sub;
 		if (fired && abs_ns < s->now + HPET_MIN_REARM_NS)
 			abs_ns = s->now + HPET_MIN_REARM_NS;
 		its.it_value.tv_sec = abs_ns / 1000000000ULL;
@@ -337,10 +340,13 @@ static void hpet_write_gen_conf(struct hpet_dev *dev, __u64 val)
 	new = val & HPET_GEN_CONF_WRITABLE;
 	if ((old ^ new) & HPET_ENABLE_CNF) {
 		now = hpet_now_ns();
-		if (new & HPET_ENABLE_CNF)
+		if (new & HPET_ENABLE_CNF) {
 			hpet_store(&r->cnt_delta, hpet_enable_delta(r->cnt_frozen, now));
-		else
-			hpet_store(&r->cnt_frozen, hpet_disable_frozen(r->cnt_delta, now));
+			hpet_store(&r->cnt_sub, 0);
+		} else {
+			hpet_store(&r->cnt_frozen,
+				   hpet_disable_frozen(r->cnt_delta, r->cnt_sub, now));
+		}
 	}
 	hpet_store(&r->gen_conf, new);
 	hpet_seq_end(r);
