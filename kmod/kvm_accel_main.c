@@ -313,7 +313,8 @@ static const struct btf_kfunc_id_set kvm_accel_kfunc_set = {
 
 /*
  * Helpers: map access, time, random numbers, spin locks and bpf_loop.
- * Nothing that reads kernel memory, prints, or needs a task context.
+ * Nothing that reads kernel memory, prints, or needs a task context (for
+ * kfuncs see kvm_accel_check_kfuncs()).
  */
 static const struct bpf_func_proto *
 kvm_accel_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
@@ -435,15 +436,50 @@ static u32 kvm_accel_ctx_id(const struct btf *btf, const struct btf_member *memb
  *
  * Programs run inside KVM's SRCU read side on the vCPU thread: no sleeping.
  */
+/*
+ * kfuncs: kvm_accel's own only (kvm_accel_kfunc_filter() keeps those to
+ * kvm_accel_ops programs).  vmlinux registers its generic and common kfunc
+ * sets for every struct_ops program: bpf_rdonly_cast() and the other
+ * PTR_UNTRUSTED casts read any kernel address, bpf_task_from_pid() hands
+ * out tasks, bpf_obj_new() allocates, the iterators walk kernel objects.
+ * A module's kfunc filter sees its own BTF's kfuncs only, so those cannot
+ * be filtered there; they are refused here instead, from the instructions,
+ * before the verifier looks at a single call.  A call to a vmlinux kfunc
+ * has insn->off 0; one to a module's names that module's BTF by its
+ * (non-zero) fd_array index.  The verifier reports the refusal with its
+ * generic "attach to unsupported member" text, so say here which call it
+ * was (the BTF id is vmlinux's: bpftool btf dump file /sys/kernel/btf/vmlinux).
+ */
+static int kvm_accel_check_kfuncs(const struct bpf_prog *prog)
+{
+	u32 i;
+
+	for (i = 0; i < prog->len; i++) {
+		const struct bpf_insn *insn = &prog->insnsi[i];
+
+		if (insn->code != (BPF_JMP | BPF_CALL) ||
+		    insn->src_reg != BPF_PSEUDO_KFUNC_CALL || insn->off)
+			continue;
+		pr_info_ratelimited("kvm_accel: program %s: instruction %u calls the vmlinux kfunc with BTF id %d: kvm_accel_ops programs may call kvm_accel's kfuncs only\n",
+				    prog->aux->name, i, insn->imm);
+		return -EACCES;
+	}
+	return 0;
+}
+
 static int kvm_accel_check_member(const struct btf_type *t,
 				  const struct btf_member *member,
 				  const struct bpf_prog *prog)
 {
 	const struct btf *btf = prog->aux->attach_btf;
 	u32 ctx_id;
+	int ret;
 
 	if (prog->sleepable)
 		return -EINVAL;
+	ret = kvm_accel_check_kfuncs(prog);
+	if (ret)
+		return ret;
 	if (btf != kvm_accel_btf)
 		return -EINVAL;
 	ctx_id = kvm_accel_ctx_id(btf, member);
@@ -701,8 +737,26 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 }
 
 /*
- * Replace the programs of a live attachment (BPF_LINK_UPDATE).  The range
- * and the VM stay; the new map must name the same ones.  Every access is
+ * Whether two bindings signal the same eventfds, index for index: the
+ * table is part of what an attachment is (libkvmaccel.h, kvm_accel_update()),
+ * like its range.  The descriptors may differ; the eventfds must not.
+ */
+static bool kvm_accel_same_eventfds(const struct kvm_accel_binding *a,
+				    const struct kvm_accel_binding *b)
+{
+	u32 i;
+
+	if (a->nr_eventfds != b->nr_eventfds)
+		return false;
+	for (i = 0; i < a->nr_eventfds; i++)
+		if (a->eventfds[i] != b->eventfds[i])
+			return false;
+	return true;
+}
+
+/*
+ * Replace the programs of a live attachment (BPF_LINK_UPDATE).  The range,
+ * the VM and the eventfds stay; the new map must name the same ones.  Every access is
  * handled by exactly one of the two programs: vCPUs pick the binding up
  * under SRCU and the old one is freed only after a grace period.
  */
@@ -740,12 +794,14 @@ static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 		ret = -ENODEV;
 		goto out;
 	}
+	old_b = rcu_dereference_protected(att->binding,
+					  lockdep_is_held(&kvm_accel_lock));
 	if (att->kvm != kvm || att->bus != ops->bus || att->base != ops->base ||
-	    att->len != ops->len) {
+	    att->len != ops->len || !kvm_accel_same_eventfds(b, old_b)) {
 		ret = -EINVAL;
 		goto out;
 	}
-	old_b = rcu_replace_pointer(att->binding, b, true);
+	rcu_assign_pointer(att->binding, b);
 	ops->att = att;
 	old->att = NULL;
 	mutex_unlock(&kvm_accel_lock);

@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "libkvmaccel.h"
@@ -1212,10 +1213,76 @@ static int do_stats(int argc, char **argv)
 	return KVM_ACCEL_EXIT_OK;
 }
 
-static int do_detach(int argc, char **argv)
+/*
+ * Whether link @fd is a kvm_accel attachment, judged from the fd itself as
+ * bpftool judges a link's type: a struct_ops link whose map's value type
+ * is bpf_struct_ops_kvm_accel_ops in the kvm_accel module's BTF.  The
+ * sysfs entry of the same id is not enough: an id names whatever object
+ * holds it when the fd is opened.  Returns 1, 0 (another link, or one
+ * already detached, which names no map), or a negative errno.
+ */
+static int link_is_kvm_accel(int fd)
 {
 	struct bpf_link_info linfo = {};
-	__u32 len = sizeof(linfo), id;
+	struct bpf_map_info minfo = {};
+	struct bpf_btf_info binfo = {};
+	__u32 len = sizeof(linfo);
+	struct btf *vmlinux = NULL, *btf = NULL;
+	const struct btf_type *t;
+	char bname[64] = "";
+	int err, map_fd, btf_fd, ret = 0;
+
+	err = bpf_link_get_info_by_fd(fd, &linfo, &len);
+	if (err)
+		return err;
+	if (linfo.type != BPF_LINK_TYPE_STRUCT_OPS || !linfo.struct_ops.map_id)
+		return 0;
+	map_fd = bpf_map_get_fd_by_id(linfo.struct_ops.map_id);
+	if (map_fd < 0)
+		return map_fd == -ENOENT ? 0 : map_fd;
+	len = sizeof(minfo);
+	err = bpf_map_get_info_by_fd(map_fd, &minfo, &len);
+	close(map_fd);
+	if (err)
+		return err;
+	if (minfo.type != BPF_MAP_TYPE_STRUCT_OPS || !minfo.btf_vmlinux_id)
+		return 0;
+
+	btf_fd = bpf_btf_get_fd_by_id(minfo.btf_vmlinux_id);
+	if (btf_fd < 0)
+		return btf_fd == -ENOENT ? 0 : btf_fd;
+	binfo.name = (__u64)(unsigned long)bname;
+	binfo.name_len = sizeof(bname);
+	len = sizeof(binfo);
+	err = bpf_btf_get_info_by_fd(btf_fd, &binfo, &len);
+	close(btf_fd);
+	if (err)
+		return err;
+	if (!binfo.kernel_btf || strcmp(bname, "kvm_accel"))
+		return 0;
+
+	vmlinux = btf__load_vmlinux_btf();
+	err = libbpf_get_error(vmlinux);
+	if (err)
+		return err;
+	btf = btf__load_from_kernel_by_id_split(minfo.btf_vmlinux_id, vmlinux);
+	err = libbpf_get_error(btf);
+	if (err) {
+		btf__free(vmlinux);
+		return err;
+	}
+	t = btf__type_by_id(btf, minfo.btf_vmlinux_value_type_id);
+	ret = t && btf_is_struct(t) &&
+	      !strcmp(btf__name_by_offset(btf, t->name_off),
+		      "bpf_struct_ops_" KVM_ACCEL_OPS_TYPE);
+	btf__free(btf);
+	btf__free(vmlinux);
+	return ret;
+}
+
+static int do_detach(int argc, char **argv)
+{
+	__u32 id;
 	struct kvm_accel_info info;
 	char pin[PATH_MAX];
 	bool unpinned = false;
@@ -1252,11 +1319,15 @@ static int do_detach(int argc, char **argv)
 			    fd == -EPERM ? "this needs CAP_SYS_ADMIN" : NULL,
 			    "cannot open link %u: %s", id, err_str(fd));
 	}
-	err = bpf_link_get_info_by_fd(fd, &linfo, &len);
-	if (err || linfo.type != BPF_LINK_TYPE_STRUCT_OPS) {
+	err = link_is_kvm_accel(fd);
+	if (err <= 0) {
 		close(fd);
-		return err ? fail(KVM_ACCEL_EXIT_FAILURE, NULL, "link %u: %s", id, err_str(err))
-			   : not_found(id);
+		if (err < 0)
+			return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "link %u: %s", id,
+				    err_str(err));
+		return fail(KVM_ACCEL_EXIT_NOT_FOUND, "'kvm-accel list' shows the attachments",
+			    "link %u is not a kvm_accel attachment (or is detached already); left alone",
+			    id);
 	}
 	err = bpf_link_detach(fd);
 	close(fd);

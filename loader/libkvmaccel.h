@@ -245,8 +245,10 @@ int kvm_accel_list(__u32 *ids, size_t max);
  * atomically: every guest access runs either the old or the new programs.
  * The new object uses the map named like the attached one if it has such a
  * kvm_accel_ops map, else its only one.  VM, bus, base, length and
- * eventfds stay those of the attachment (the module refuses a change), so
- * the VM fd and the eventfds given at attach time must still be open.
+ * eventfds stay those of the attachment: the module refuses a change with
+ * -EINVAL (the same eventfd, index for index; the descriptor numbers given
+ * at attach time are passed again, so they must still be open and name
+ * the same eventfds), and so must the VM fd.
  *
  * State carries over: every map of the new object named like a map of the
  * old one (global data by section name) reuses the old kernel map, so the
