@@ -229,16 +229,10 @@ life() {	# life NAME [ARGS...]: a lifecycle QEMU in the background
 		-qmp "unix:$W/$name.qmp,server=on,wait=off" "$@" &
 }
 source_run() {
-	local h0
 	# The guest judges its clock against the host's window (clockcheck.c).
 	for cs in hpet acpi_pm; do
-		$QMP wait-for "$W/life.console" "KA-WAIT stop-$cs" "$TMO" &&
-		h0=$(date +%s%N) &&
-		$QMP cmd "$W/life.qmp" stop > /dev/null &&
-		sleep $((STOP_MS / 1000)) &&
-		$QMP cmd "$W/life.qmp" cont > /dev/null &&
-		$QMP send "$W/life.ctl" go &&
-		$QMP send "$W/life.ctl" "window $((($(date +%s%N) - h0) / 1000000))" || return 1
+		$QMP stop-window "$W/life.console" "KA-WAIT stop-$cs" "$W/life.qmp" \
+			"$W/life.ctl" $STOP_MS "$TMO" || return 1
 	done
 	$QMP wait-for "$W/life.console" "KA-WAIT migrate" "$TMO" &&
 	$QMP migrate "$W/life.qmp" "exec:cat > $W/life.mig" "$TMO" | sed 's/^/# /' &&

@@ -15,8 +15,8 @@
  *    clock, prints "KA-WAIT NAME", blocks until a line arrives on
  *    /dev/ttyS1 (the host stops and continues or migrates the VM
  *    meanwhile), reads it again and judges the gap: it did not go back and
- *    (STOPMS > 0: the host stopped the VM that long and then sends
- *    "window MS", its own view of the wait) the guest's clock missed the
+ *    (STOPMS > 0: the host stopped the VM that long and sends "go MS", its
+ *    own view of the wait) the guest's clock missed the
  *    stop: a stopped VM's clocks stand still, so time the host spent with
  *    the VM stopped must not show.
  *  - "pmmove BASE READS": moves the PIIX4 PM I/O base (PMBA, config 0x40
@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,8 +89,17 @@ static int wait_host(const char *name, long stopms, const char *source)
 	long window = 0;
 	char line[64];
 	FILE *ctl = fopen("/dev/ttyS1", "r");
+	struct termios tio;
 	int bad = 0;
 
+	/*
+	 * No echo: nobody reads ttyS1's output, and echoed lines left in the
+	 * UART once the host has hung up would hold up the close.
+	 */
+	if (ctl && !tcgetattr(fileno(ctl), &tio)) {
+		tio.c_lflag &= ~(ECHO | ECHOE | ECHOK | ECHONL);
+		tcsetattr(fileno(ctl), TCSANOW, &tio);
+	}
 	if (!ctl || set_clocksource(source)) {
 		printf("wait %s bad: no /dev/ttyS1 or clocksource %s\n", name, source);
 		return 1;
@@ -101,20 +111,19 @@ static int wait_host(const char *name, long stopms, const char *source)
 		return 1;
 	}
 	t1 = now_ns();
+	fclose(ctl);
 	/*
-	 * After a stop, the host says how long its side of the wait took
-	 * (from seeing KA-WAIT to sending the line above), stop included.
-	 * The guest's clock must have missed the stop: counted, it would
-	 * show at least the whole window.  Half the stop is the allowance
-	 * for what the host cannot see (noticing KA-WAIT, delivering the
-	 * line), which grows on slow hosts, as does the window itself.
+	 * After a stop the line is "go N": N ms passed for the host from
+	 * seeing KA-WAIT to sending it, stop included.  The guest's clock
+	 * must have missed the stop: counted, it would show at least the
+	 * whole window.  Half the stop is the allowance for what the host
+	 * cannot see (noticing KA-WAIT, delivering the line), which grows on
+	 * slow hosts, as does the window itself.
 	 */
-	if (stopms > 0 && (!fgets(line, sizeof(line), ctl) ||
-			   sscanf(line, "window %ld", &window) != 1)) {
-		printf("wait %s bad: no window from the host\n", name);
+	if (stopms > 0 && sscanf(line, "go %ld", &window) != 1) {
+		printf("wait %s bad: no window from the host: %s", name, line);
 		return 1;
 	}
-	fclose(ctl);
 	ms = (t1 - t0) / 1000000;
 	printf("# wait %s: the %s clock advanced %lld ms\n", name, source, ms);
 	if (t1 < t0) {

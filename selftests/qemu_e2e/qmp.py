@@ -8,6 +8,12 @@ guest's console and its control serial port (ttyS1 in the guest).
   qmp.py migrate SOCKET URI SECONDS   migrate, wait until it completed
   qmp.py wait-running SOCKET SECONDS  until the VM runs (after -incoming)
   qmp.py send SOCKET TEXT             write TEXT and a newline to a chardev
+  qmp.py stop-window FILE TEXT QMP CTL MS SECONDS
+                                      once a line of FILE starts with TEXT,
+                                      stop the VM for MS ms, continue it, and
+                                      write "go N" to CTL: N ms from seeing
+                                      TEXT to writing the line, which the
+                                      guest judges its clock against
 
 Waiting is for events the guest or QEMU announce (a console line, a socket
 that appears), bounded by a timeout; exit status 1 on a timeout, a QMP
@@ -103,6 +109,22 @@ def wait_running(path, timeout):
     return 1
 
 
+def stop_window(path, text, qmp, ctl, stop_ms, timeout):
+    # One process for the whole window: starting more would add time the
+    # guest runs through and the host does not measure.
+    if wait_for(path, text, timeout):
+        return 1
+    t0 = time.monotonic()
+    q = QMP(qmp)
+    with connect(ctl) as s:
+        q.cmd("stop")
+        time.sleep(stop_ms / 1000)
+        q.cmd("cont")
+        window = int((time.monotonic() - t0) * 1000)
+        s.sendall(f"go {window}\n".encode())
+    return 0
+
+
 def main(argv):
     op = argv[1] if len(argv) > 1 else ""
     if op == "wait-for" and len(argv) == 5:
@@ -115,6 +137,9 @@ def main(argv):
         return migrate(argv[2], argv[3], float(argv[4]))
     if op == "wait-running" and len(argv) == 4:
         return wait_running(argv[2], float(argv[3]))
+    if op == "stop-window" and len(argv) == 8:
+        return stop_window(argv[2], argv[3], argv[4], argv[5], int(argv[6]),
+                           float(argv[7]))
     if op == "send" and len(argv) == 4:
         with connect(argv[2]) as s:
             s.sendall(argv[3].encode() + b"\n")
