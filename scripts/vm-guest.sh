@@ -67,13 +67,16 @@ else
 fi
 
 # Run one TAP-speaking program; a crash or timeout with no failing result
-# of its own still counts as a failure.
+# of its own still counts as a failure.  The KASAN build runs everything
+# several times slower (qemu_e2e alone nearly 900 s there).
+TEST_TMO=900
+[ "$(arg kernel)" = debug ] && TEST_TMO=2700
 run_tap() {	# run_tap NAME CMD...
 	local name=$1 out rc
 	shift
 	out=$RES/$name.tap
 	echo "# === $name"
-	(cd "$O" && timeout -k 5 900 "$@") > >(tee "$out") 2>&1
+	(cd "$O" && timeout -k 5 "$TEST_TMO" "$@") > >(tee "$out") 2>&1
 	rc=$?
 	wait
 	cat "$out" | grep -E '^(not )?ok [0-9]+' | sed "s|^\\(\\(not \\)\\?ok [0-9]*\\)|\\1 $name:|" >> "$TAP"

@@ -34,13 +34,16 @@
 #
 # Runs inside the test VM (scripts/vm-guest.sh); TAP on stdout.
 # Env: KA_BUILD (build tree), KA_QEMU_E2E_READS (clock reads per
-#      clocksource, default 3000), KA_QEMU_E2E_TIMEOUT (s per boot, 600).
+#      clocksource, default 3000), KA_QEMU_E2E_TIMEOUT (s per boot, 600; 1800 on the
+#      debug kernel).
 set -uo pipefail
 
 O=${KA_BUILD:?KA_BUILD not set}
 QEMU=$O/qemu/qemu-system-x86_64
 READS=${KA_QEMU_E2E_READS:-3000}
 TMO=${KA_QEMU_E2E_TIMEOUT:-600}
+# The KASAN build of the test VM runs the nested guests several times slower.
+grep -qw 'ka\.kernel=debug' /proc/cmdline && TMO=${KA_QEMU_E2E_TIMEOUT:-1800}
 # The nested guest runs the distribution's kernel from the cache, whatever
 # kernel the test VM runs (make debug-check boots a debug build).
 CACHE=$(sed -n 's/.*\bka\.cache=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -217,7 +220,11 @@ check "fast paths: QEMU published one clock offset while the VM ran ($(count acc
 # on ttyS1; it is stopped for STOP_MS, continued, and told to go on; at the
 # next wait it is migrated to a file and quits; a second QEMU resumes the
 # guest from the file and tells it to go on.
+# The guest may take half the stop for what the host cannot time (noticing
+# KA-WAIT, delivering the line): on the KASAN build of the test VM that
+# alone was 2.5 s, so it stops the guest longer there.
 STOP_MS=4000
+grep -qw 'ka\.kernel=debug' /proc/cmdline && STOP_MS=10000
 QMP="/usr/bin/python3 $(dirname "$0")/qemu_e2e/qmp.py"
 life() {	# life NAME [ARGS...]: a lifecycle QEMU in the background
 	local name=$1
