@@ -22,6 +22,34 @@
  * kernel (for a read, after setting acc->result) and KVM_ACCEL_EXIT to let
  * the access exit to the VMM as an ordinary KVM_EXIT_IO / KVM_EXIT_MMIO.
  * Programs are not sleepable and may not call tracing helpers.
+ *
+ * Strings.  A guest's INS (rep insb/insw/insl) reaches KVM's PIO bus as
+ * one call per element, but KVM treats them unequally: a device that
+ * declines element 0 makes the whole access exit to the VMM, one that
+ * declines a later element makes KVM read the rest as 0, with no exit.
+ * So the module hands a program a string read whole, or not at all:
+ *
+ *  - Without KVM_ACCEL_F_STRINGS in .flags, a PIO read of more than one
+ *    element never reaches the program: it exits to the VMM whole.
+ *  - With it, the read program is called once, at element 0, with
+ *    acc->count elements of acc->len bytes (count is 1 for every other
+ *    access).  It gives their values in order with kvm_accel_string_copy()
+ *    and kvm_accel_string_fill(), not acc->result, and returns
+ *    KVM_ACCEL_HANDLED; KVM then asks for the remaining elements, which the
+ *    module answers from what was given without calling the program again.
+ *    Elements not given read as all ones (0xff bytes) and are counted as
+ *    errors.  KVM_ACCEL_EXIT exits the whole string to the VMM, as for a
+ *    single access, so decline before changing any state.
+ *  - Writes are always single: KVM emulates an OUTS one element at a time,
+ *    and a decline exits that element.  MMIO accesses are single too: KVM
+ *    exits for what a device declined.
+ *  - How many elements KVM asks for at once depends on the instruction
+ *    (up to a page, and 1024 bytes, per exit); the module reads it from
+ *    KVM's emulator.  On a kernel whose emulator layout the module does not
+ *    know, every string read exits (the module says so when it loads).
+ *
+ * SEV-ES string I/O, whose element count the module cannot see, always
+ * exits.
  */
 #ifndef _KVM_ACCEL_BPF_H
 #define _KVM_ACCEL_BPF_H
@@ -58,6 +86,20 @@ struct kvm_accel_ops {
  * an index outside the table.  Only callable from kvm_accel_ops programs.
  */
 extern int kvm_accel_signal_eventfd(struct kvm_accel_ctx *ctx, __u32 idx) __ksym;
+
+/*
+ * Give the next @bytes of a string read (acc->count > 1) from
+ * @src[@off, @off + @bytes), @src being @src__sz bytes of the program's
+ * memory (a map value).  Returns 0; -EINVAL if this is not a string read or
+ * the bytes lie outside @src; -ENOSPC if they would go past the last element
+ * (then nothing is given).
+ */
+extern int kvm_accel_string_copy(struct kvm_accel_ctx *ctx, const void *src,
+				 __u32 src__sz, __u32 off, __u32 bytes) __ksym;
+
+/* The same, @bytes bytes of value @byte. */
+extern int kvm_accel_string_fill(struct kvm_accel_ctx *ctx, __u32 byte,
+				 __u32 bytes) __ksym;
 
 /* Declare an accelerator.  Attachment happens only through a link. */
 #define KVM_ACCEL(_var, _bus, _base, _len, ...)				\

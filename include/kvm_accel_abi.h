@@ -21,6 +21,16 @@
 #define KVM_ACCEL_BUS_PIO	1
 #define KVM_ACCEL_BUS_MMIO	2
 
+/*
+ * kvm_accel_ops.flags.
+ *
+ * KVM_ACCEL_F_STRINGS: the read program answers PIO string reads (INS) as
+ * a whole, ctx->count elements at once (bpf/kvm_accel.h, "Strings").
+ * Without it no program ever sees one: they exit to the VMM whole.
+ */
+#define KVM_ACCEL_F_STRINGS	(1U << 0)
+#define KVM_ACCEL_F_ALL		KVM_ACCEL_F_STRINGS
+
 #define KVM_ACCEL_NAME_LEN	32	/* including the terminating NUL */
 #define KVM_ACCEL_MAX_EVENTFDS	64	/* eventfds one attachment may signal */
 #define KVM_ACCEL_MAX_PER_VM	16	/* attachments on one VM */
@@ -47,6 +57,13 @@ struct kvm_accel_ctx {
 	 * the program's stack or in a map.
 	 */
 	const void *priv;
+	/*
+	 * Elements of the access: 1, or for a PIO string read given to a
+	 * program with KVM_ACCEL_F_STRINGS, the elements of @len bytes it
+	 * answers at once, at @addr each.
+	 */
+	__u32 count;
+	__u32 reserved;	/* 0 */
 };
 
 #endif /* _KVM_ACCEL_ABI_H */

@@ -48,7 +48,7 @@ struct kvm_accel_binding {
 };
 
 struct kvm_accel_stats {
-	u64 handled;	/* completed in the kernel */
+	u64 handled;	/* elements completed in the kernel (a string has several) */
 	u64 exits;	/* program declined or absent: exited to the VMM */
 	u64 errors;	/* bad return value or malformed access: exited */
 };
@@ -87,6 +87,11 @@ int kvm_accel_iobus_add(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
 			int len, struct kvm_io_device *dev);
 bool kvm_accel_iobus_remove(struct kvm *kvm, enum kvm_bus bus_idx,
 			    struct kvm_io_device *dev);
+
+/* kvm_accel_string.c */
+int kvm_accel_pio_elements(struct kvm_vcpu *vcpu, u16 port, int len,
+			   const void *val, bool write);
+const char *kvm_accel_emul_layout(void);
 
 /* kvm_accel_vm.c */
 struct kvm *kvm_accel_vm_get(int fd, struct file **filep);

@@ -152,6 +152,52 @@ static void kvm_accel_store(void *val, int len, u64 data)
 }
 
 /*
+ * The context a program is called with, and what only the module sees of
+ * the call: where a string read's elements go (kvm_accel_string_*()).
+ */
+struct kvm_accel_call {
+	struct kvm_accel_ctx acc;
+	u8 *str;		/* a string read's elements, NULL otherwise */
+	u32 str_fill;		/* bytes of them the program gave */
+	u32 str_size;		/* count * len */
+};
+
+/*
+ * A read of @n > 1 elements (kvm_accel_pio_elements()): one call of the
+ * read program for all of them, which gives the values with the
+ * kvm_accel_string_*() kfuncs.  A decline exits the whole access, since no
+ * element was answered yet.  Elements a handling program did not give read
+ * as all ones, and count as an error: a defined value, never KVM's zeros.
+ * A string answered whole counts its elements as handled, as if each had
+ * been a single access; one that exits is one exit, as it is for KVM.
+ */
+static int kvm_accel_string_read(struct kvm_accel_att *att,
+				 struct kvm_accel_call *call,
+				 int (*prog)(struct kvm_accel_ctx *ctx),
+				 void *val, u32 n)
+{
+	int ret;
+
+	call->str = val;
+	call->str_fill = 0;
+	call->str_size = n * call->acc.len;
+	call->acc.count = n;
+	ret = prog(&call->acc);
+	if (ret != KVM_ACCEL_HANDLED) {
+		kvm_accel_count(att, ret);
+		return -EOPNOTSUPP;
+	}
+	if (call->str_fill < call->str_size) {
+		memset(call->str + call->str_fill, 0xff,
+		       call->str_size - call->str_fill);
+		this_cpu_inc(att->stats->errors);
+	} else {
+		this_cpu_add(att->stats->handled, n);
+	}
+	return 0;
+}
+
+/*
  * KVM's bus only dispatches accesses that lie entirely inside the range and
  * only with widths it supports, but the device checks again rather than
  * trusting that: a program must never see an offset outside its range.
@@ -163,8 +209,9 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	int (*prog)(struct kvm_accel_ctx *ctx);
 	struct kvm_accel_binding *b;
 	/* Not cleared on entry (INIT_STACK_ALL_ZERO): filled in below. */
-	struct kvm_accel_ctx acc __uninitialized;
-	int ret;
+	struct kvm_accel_call call __uninitialized;
+	struct kvm_accel_ctx *acc = &call.acc;
+	int n = 1, ret;
 
 	if (static_branch_unlikely(&kvm_accel_bench_key) &&
 	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_IODEV) {
@@ -179,9 +226,19 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 		return -EOPNOTSUPP;
 	}
 
+	if (att->bus == KVM_ACCEL_BUS_PIO) {
+		n = kvm_accel_pio_elements(vcpu, addr, len, val, write);
+		if (!n)		/* answered with element 0 */
+			return 0;
+		if (n < 0) {
+			this_cpu_inc(att->stats->exits);
+			return -EOPNOTSUPP;
+		}
+	}
+
 	b = srcu_dereference(att->binding, &att->kvm->srcu);
 	prog = write ? b->ops->write : b->ops->read;
-	if (!prog) {
+	if (!prog || (n > 1 && !(b->ops->flags & KVM_ACCEL_F_STRINGS))) {
 		this_cpu_inc(att->stats->exits);
 		return -EOPNOTSUPP;
 	}
@@ -191,28 +248,34 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	 * program sees nothing of the stack; clearing it first would cost a
 	 * string store on every access.
 	 */
-	BUILD_BUG_ON(sizeof(acc) != 4 * sizeof(u64) + 4 * sizeof(u32) + sizeof(void *));
-	acc.addr = addr;
-	acc.offset = addr - att->base;
-	acc.data = write ? kvm_accel_load(val, len) : 0;
-	acc.result = 0;
-	acc.len = len;
-	acc.vcpu_id = vcpu->vcpu_id;
-	acc.is_write = write;
-	acc.bus = att->bus;
-	acc.priv = b;
+	BUILD_BUG_ON(sizeof(*acc) != 4 * sizeof(u64) + 4 * sizeof(u32) +
+		     sizeof(void *) + 2 * sizeof(u32));
+	acc->addr = addr;
+	acc->offset = addr - att->base;
+	acc->data = write ? kvm_accel_load(val, len) : 0;
+	acc->result = 0;
+	acc->len = len;
+	acc->vcpu_id = vcpu->vcpu_id;
+	acc->is_write = write;
+	acc->bus = att->bus;
+	acc->priv = b;
+	acc->count = 1;
+	acc->reserved = 0;
+	call.str = NULL;
 
 	if (static_branch_unlikely(&kvm_accel_bench_key) &&
 	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_DISPATCH)
 		ret = KVM_ACCEL_HANDLED;
+	else if (n == 1)
+		ret = prog(acc);
 	else
-		ret = prog(&acc);
+		return kvm_accel_string_read(att, &call, prog, val, n);
 	kvm_accel_count(att, ret);
 	if (ret != KVM_ACCEL_HANDLED)
 		return -EOPNOTSUPP;
 
 	if (!write)
-		kvm_accel_store(val, len, acc.result);
+		kvm_accel_store(val, len, acc->result);
 	return 0;
 }
 
@@ -281,10 +344,60 @@ __bpf_kfunc int kvm_accel_signal_eventfd(struct kvm_accel_ctx *ctx, u32 idx)
 	return 0;
 }
 
+/**
+ * kvm_accel_string_copy - give the next elements of a string read
+ * @ctx: the context the program was called with
+ * @src: memory of the program's (a map value, usually the register file)
+ * @src__sz: its size
+ * @off: where in @src the bytes start
+ * @bytes: how many; they follow those given before, from element 0 on
+ *
+ * Return: 0; -EINVAL if this is not a string read or @off + @bytes lies
+ * beyond @src; -ENOSPC if the bytes would go past the last element (nothing
+ * is copied then).
+ */
+__bpf_kfunc int kvm_accel_string_copy(struct kvm_accel_ctx *ctx, const void *src,
+				      u32 src__sz, u32 off, u32 bytes)
+{
+	struct kvm_accel_call *call = container_of(ctx, struct kvm_accel_call, acc);
+
+	if (!call->str || off > src__sz || bytes > src__sz - off)
+		return -EINVAL;
+	if (bytes > call->str_size - call->str_fill)
+		return -ENOSPC;
+	memcpy(call->str + call->str_fill, src + off, bytes);
+	call->str_fill += bytes;
+	return 0;
+}
+
+/**
+ * kvm_accel_string_fill - give the next elements of a string read, all alike
+ * @ctx: the context the program was called with
+ * @byte: the value of each byte (only its low 8 bits)
+ * @bytes: how many; they follow those given before
+ *
+ * Return: 0; -EINVAL if this is not a string read; -ENOSPC if the bytes
+ * would go past the last element (nothing is filled then).
+ */
+__bpf_kfunc int kvm_accel_string_fill(struct kvm_accel_ctx *ctx, u32 byte, u32 bytes)
+{
+	struct kvm_accel_call *call = container_of(ctx, struct kvm_accel_call, acc);
+
+	if (!call->str)
+		return -EINVAL;
+	if (bytes > call->str_size - call->str_fill)
+		return -ENOSPC;
+	memset(call->str + call->str_fill, byte & 0xff, bytes);
+	call->str_fill += bytes;
+	return 0;
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(kvm_accel_kfunc_ids)
 BTF_ID_FLAGS(func, kvm_accel_signal_eventfd, KVM_ACCEL_KF_TRUSTED)
+BTF_ID_FLAGS(func, kvm_accel_string_copy, KVM_ACCEL_KF_TRUSTED)
+BTF_ID_FLAGS(func, kvm_accel_string_fill, KVM_ACCEL_KF_TRUSTED)
 BTF_KFUNCS_END(kvm_accel_kfunc_ids)
 
 /*
@@ -352,7 +465,8 @@ static const char *kvm_accel_ctx_field(int off)
 #define F(_f) { offsetof(struct kvm_accel_ctx, _f), \
 		offsetofend(struct kvm_accel_ctx, _f), #_f }
 		F(addr), F(offset), F(data), F(result),
-		F(len), F(vcpu_id), F(is_write), F(bus), F(priv),
+		F(len), F(vcpu_id), F(is_write), F(bus), F(priv), F(count),
+		F(reserved),
 #undef F
 	};
 	int i;
@@ -542,7 +656,7 @@ static int kvm_accel_validate(void *kdata)
 	    (ops->base >= KVM_ACCEL_PIO_LIMIT ||
 	     ops->len > KVM_ACCEL_PIO_LIMIT - ops->base))
 		return -EINVAL;
-	if (ops->flags || ops->nr_eventfds > KVM_ACCEL_MAX_EVENTFDS)
+	if ((ops->flags & ~KVM_ACCEL_F_ALL) || ops->nr_eventfds > KVM_ACCEL_MAX_EVENTFDS)
 		return -EINVAL;
 	if (!memchr(ops->name, '\0', sizeof(ops->name)))
 		return -EINVAL;
@@ -860,6 +974,10 @@ static int __init kvm_accel_init(void)
 		       UTS_RELEASE, init_utsname()->release);
 		return -ENOEXEC;
 	}
+
+	if (!kvm_accel_emul_layout())
+		pr_info("kvm_accel: KVM's emulator is not known for Linux %s: PIO string reads exit to the VMM\n",
+			UTS_RELEASE);
 
 	ret = kvm_accel_sysfs_init();
 	if (ret)

@@ -72,4 +72,16 @@ if [ -f "$OBJ/Module.symvers" ]; then
 	done
 fi
 
+# KVM's instruction emulator, whose context tells how many elements a PIO
+# string read has (kvm_accel_string.c), is private to KVM: no header of the
+# kernel shows its layout, so here alone the series number decides which
+# mirror applies.  The module also checks the context against the mirror at
+# every string read, and lets the read exit where they disagree.
+ver=$(awk '$1 == "VERSION" { v = $3 } $1 == "PATCHLEVEL" { p = $3 } END { print v "." p }' \
+	"$SRC/Makefile" 2>/dev/null)
+case $ver in
+6.12) flags="$flags -DKVM_ACCEL_EMUL_6_12" ;;
+7.2 | 7.3) flags="$flags -DKVM_ACCEL_EMUL_7_2" ;;
+esac
+
 echo "$flags"

@@ -28,8 +28,12 @@
  * data is all in the buffer, the next status or alternate status read (the
  * one that finds BSY), unless the VMM services the buffer from the
  * doorbell eventfd; byte accesses to the data port and accesses wider than
- * a byte to the other registers.  A data-port word is never declined:
- * KVM drops the rest of a string access whose later word a device declines.
+ * a byte to the other registers.
+ *
+ * String reads (rep insw/insl) of the data port are answered whole, as one
+ * claim of the buffer (KVM_ACCEL_F_STRINGS, ide_data_string()); string
+ * reads of any other register exit whole, and the slow path does them one
+ * element after another.
  *
  * The access semantics are in ide_access.h, shared with the slow path,
  * which runs the same functions when no fast path is attached; the ATA
@@ -53,11 +57,81 @@ static __always_inline void ide_signal(struct kvm_accel_ctx *acc, __u32 ev)
 		__sync_fetch_and_add(&ide.fp_errors, 1);
 }
 
+/* Block ends one string read of at most 1024 bytes can reach, blocks >= 512 bytes. */
+#define IDE_STRING_BLOCKS	3
+
+/*
+ * A string read of the data port: @n words of @len bytes that do exactly
+ * what @n reads one after another do (ide_data()), with one claim of the
+ * buffer.  The words claim until the one that reaches the end of the
+ * chunk, after which the phase has changed and the rest read 0; each block
+ * end among them does what the word that reaches it would do.  Returns
+ * IDE_DECLINE, having changed nothing, if the claim keeps losing races or
+ * the blocks are too small for one pass.
+ */
+static __always_inline int ide_data_string(struct kvm_accel_ctx *acc, __u32 len, __u32 n)
+{
+	__u64 ph = IDE_READ(ide.phase), pos = 0, end, blk, take, got = 0, b, at;
+	__u64 total = (__u64)n * len;
+	__u32 i;
+
+	if ((ph & IDE_PHASE_MASK) != IDE_PHASE_PIO_IN || !ide_fp_enter(&ide, ph))
+		return kvm_accel_string_fill(acc, 0, total) ? IDE_DECLINE : IDE_DONE;
+	blk = IDE_READ(ide.block);
+	if (!blk || blk > IDE_BUF_SIZE)
+		blk = IDE_BUF_SIZE;
+	end = IDE_READ(ide.end);
+	if (end > IDE_BUF_SIZE)
+		end = IDE_BUF_SIZE;
+	if (blk < 512 || total > 1024)
+		goto decline;
+	for (i = 0; i < IDE_TF_TRIES; i++) {
+		pos = IDE_READ(ide.pos);
+		take = total;
+		if (pos < end && end - pos < total)
+			take = (end - pos + len - 1) / len * len;
+		if (__sync_val_compare_and_swap(&ide.pos, pos, pos + take) == pos)
+			break;
+	}
+	if (i == IDE_TF_TRIES)
+		goto decline;
+	if (pos < end)
+		got = end - pos < take ? end - pos : take;
+	if (kvm_accel_string_copy(acc, ide.buf, sizeof(ide.buf), pos, got) ||
+	    kvm_accel_string_fill(acc, 0, total - got))
+		__sync_fetch_and_add(&ide.fp_errors, 1);
+	/* Block ends in (pos, pos + take]: multiples of blk below end, and end. */
+	b = pos - pos % blk + blk;
+	for (i = 0; i < IDE_STRING_BLOCKS && got; i++) {
+		if (b > end)
+			b = end;
+		if (b > pos + take)
+			break;
+		at = pos + (b - 1 - pos) / len * len;
+		ide_signal(acc, ide_block_done(&ide, ph, at, len, end));
+		if (b == end)
+			break;
+		b += blk;
+	}
+	ide_fp_leave(&ide);
+	return IDE_DONE;
+decline:
+	ide_fp_leave(&ide);
+	return IDE_DECLINE;
+}
+
 SEC("struct_ops/ide_cmd_read")
 int BPF_PROG(ide_cmd_read, struct kvm_accel_ctx *acc)
 {
 	__u64 val = 0;
 	__u32 ev = 0;
+
+	if (acc->count > 1) {
+		if (acc->offset != ATA_REG_DATA || (acc->len != 2 && acc->len != 4) ||
+		    ide_data_string(acc, acc->len, acc->count) == IDE_DECLINE)
+			return KVM_ACCEL_EXIT;
+		return KVM_ACCEL_HANDLED;
+	}
 
 	if (ide_cmd_access(&ide, acc->offset, acc->len, 0, &val, &ev,
 			   IDE_TF_TRIES) == IDE_DECLINE)
@@ -93,6 +167,7 @@ int BPF_PROG(ide_ctl_read, struct kvm_accel_ctx *acc)
 
 /* Device control writes have no program: they always exit. */
 KVM_ACCEL(ide_cmd, KVM_ACCEL_BUS_PIO, IDE_CMD_BASE, IDE_CMD_LEN,
+	  .flags = KVM_ACCEL_F_STRINGS,
 	  .read = (void *)ide_cmd_read,
 	  .write = (void *)ide_cmd_write);
 KVM_ACCEL(ide_ctl, KVM_ACCEL_BUS_PIO, IDE_CTL_BASE, IDE_CTL_LEN,
