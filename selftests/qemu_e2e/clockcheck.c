@@ -120,6 +120,12 @@ static int wait_host(const char *name, long stopms, const char *source)
 		printf("wait %s bad: no /dev/ttyS1 or clocksource %s\n", name, source);
 		return 1;
 	}
+	/*
+	 * The first read comes before KA-WAIT and the last after the line:
+	 * the host may stop the VM as soon as it sees KA-WAIT, while the
+	 * guest is still writing it, and the line may arrive while it waits.
+	 */
+	t0 = prev = now_ns();
 	printf("KA-WAIT %s\n", name);
 	/*
 	 * Read the clock every millisecond until the host's line comes.  The
@@ -130,8 +136,8 @@ static int wait_host(const char *name, long stopms, const char *source)
 	 * the whole wait, do not grow with the time the host takes to notice
 	 * KA-WAIT or to deliver the line, which on a slow host was seconds.
 	 */
-	t0 = prev = now_ns();
-	while (!(got = ctl_line(ctl, line, sizeof(line), 1))) {
+	do {
+		got = ctl_line(ctl, line, sizeof(line), 1);
 		t = now_ns();
 		reads++;
 		if (t < prev)
@@ -140,7 +146,7 @@ static int wait_host(const char *name, long stopms, const char *source)
 		if (gap > worst)
 			worst = gap;
 		prev = t;
-	}
+	} while (!got);
 	close(ctl);
 	if (got < 0) {
 		printf("wait %s bad: nothing from the host\n", name);
