@@ -8,6 +8,10 @@
  * which a guest hands the values it read to the VMM, so that two runs of
  * one sequence can be compared read by read.
  *
+ * One access in eight is a string of up to DFUZZ_MAX_COUNT elements (rep
+ * movs from the device, rep stos into it), which KVM emulates element by
+ * element: each element is counted, logged and checked as an access.
+ *
  * Each test runs two phases.  Phase 1 is differential: one vCPU makes the
  * same seeded sequence in two VMs, one with the device's fast path
  * attached, one with the userspace model alone, in lockstep; every value
@@ -38,7 +42,15 @@ struct dfuzz_access {
 	uint32_t len;		/* 1, 2, 4 or 8 */
 	bool is_write;
 	uint64_t data;		/* the value written; 0 for a read */
+	/*
+	 * Elements: 1, or a string of @count elements of @len bytes at
+	 * @off, @off + @len, ...: rep movs from the device into memory, or
+	 * rep stos of @data into it.
+	 */
+	uint32_t count;
 };
+
+#define DFUZZ_MAX_COUNT		8	/* elements of a string */
 
 /* A device as the generator sees it. */
 struct dfuzz_dev {
@@ -101,16 +113,88 @@ static inline void dfuzz_next(uint64_t *state, const struct dfuzz_dev *dev,
 			v &= 0xfffff;
 		a->data = accel_truncate(v, len);
 	}
+	/* One in eight is a string, whose last element stays near the range. */
+	a->count = 1;
+	v = accel_fuzz_rand(state);
+	if (!(v & 7)) {
+		a->count = 2 + (v >> 3) % (DFUZZ_MAX_COUNT - 1);
+		while (a->count > 1 &&
+		       a->off + (int64_t)(a->count * len) > size + DFUZZ_MARGIN)
+			a->count--;
+	}
 }
 
-/* One guest access at @addr, identity mapped: any width, any alignment. */
-static inline uint64_t dfuzz_guest_access(uint64_t addr, const struct dfuzz_access *a)
+/* Element @k of @a, as a single access. */
+static inline struct dfuzz_access dfuzz_elem(const struct dfuzz_access *a, uint32_t k)
 {
-	if (a->is_write) {
-		accel_guest_write(KVM_ACCEL_BUS_MMIO, addr, a->len, a->data);
-		return 0;
+	struct dfuzz_access e = *a;
+
+	e.off = a->off + (int64_t)k * a->len;
+	e.count = 1;
+	return e;
+}
+
+#define DFUZZ_STOS(sfx)							\
+	asm volatile("rep stos" sfx : "+D"(dst), "+c"(n) : "a"(data) : "memory")
+#define DFUZZ_MOVS(sfx)							\
+	asm volatile("rep movs" sfx : "+S"(src), "+D"(dst), "+c"(n) : : "memory")
+
+/*
+ * Access @a at @base + @a->off, identity mapped: any width, any alignment.
+ * A read's elements land in @vals[0 .. @a->count - 1].  A string is one
+ * instruction, which KVM emulates element by element.
+ */
+static inline void dfuzz_guest_do(uint64_t base, const struct dfuzz_access *a,
+				  uint64_t *vals)
+{
+	uint64_t addr = base + a->off, n = a->count, data = a->data;
+	uint8_t buf[DFUZZ_MAX_COUNT * 8];
+	void *src = (void *)addr, *dst = buf;
+	uint32_t k;
+
+	if (n == 1) {
+		if (a->is_write)
+			accel_guest_write(KVM_ACCEL_BUS_MMIO, addr, a->len, a->data);
+		else
+			vals[0] = accel_guest_read(KVM_ACCEL_BUS_MMIO, addr, a->len);
+		return;
 	}
-	return accel_guest_read(KVM_ACCEL_BUS_MMIO, addr, a->len);
+	if (a->is_write) {
+		dst = src;
+		switch (a->len) {
+		case 1:
+			DFUZZ_STOS("b");
+			break;
+		case 2:
+			DFUZZ_STOS("w");
+			break;
+		case 4:
+			DFUZZ_STOS("l");
+			break;
+		default:
+			DFUZZ_STOS("q");
+			break;
+		}
+		return;
+	}
+	switch (a->len) {
+	case 1:
+		DFUZZ_MOVS("b");
+		break;
+	case 2:
+		DFUZZ_MOVS("w");
+		break;
+	case 4:
+		DFUZZ_MOVS("l");
+		break;
+	default:
+		DFUZZ_MOVS("q");
+		break;
+	}
+	for (k = 0; k < a->count; k++) {
+		vals[k] = 0;
+		memcpy(&vals[k], buf + k * a->len, a->len);
+	}
 }
 
 /* ---- where an access goes ------------------------------------------------- */
@@ -164,6 +248,7 @@ struct dfuzz_tally {
 	uint64_t route[3];
 };
 
+/* Count single access (or element) @a. */
 static inline void dfuzz_tally(struct dfuzz_tally *t, const struct dfuzz_dev *dev,
 			       const struct dfuzz_access *a)
 {

@@ -85,12 +85,15 @@ static void hf_next(uint64_t *state, uint64_t phase, struct dfuzz_access *a)
 {
 	uint64_t reg, r;
 
+	uint32_t k;
+
 	dfuzz_next(state, &hf_dev, a);
 	if (!a->is_write || (a->len != 4 && a->len != 8))
 		return;
 	if (phase == HF_PHASE_DIFF) {
-		if (a->off == HPET_GEN_CONF)
-			a->data &= ~HPET_ENABLE_CNF;
+		for (k = 0; k < a->count; k++)
+			if (a->off + (int64_t)k * a->len == HPET_GEN_CONF)
+				a->data &= ~HPET_ENABLE_CNF;
 		return;
 	}
 	r = accel_fuzz_rand(state);
@@ -157,24 +160,27 @@ static bool hf_const_byte(int64_t b, uint8_t *v)
 static void guest_code(uint64_t phase, uint64_t stream, uint64_t seed, uint64_t count)
 {
 	uint64_t state = accel_fuzz_state(seed, stream), i, val;
-	struct dfuzz_access a;
+	uint64_t vals[DFUZZ_MAX_COUNT];
+	struct dfuzz_access a, e;
+	uint32_t k, el;
 	uint8_t want;
-	uint32_t k;
 
 	for (i = 0; i < count; i++) {
 		hf_next(&state, phase, &a);
-		val = dfuzz_guest_access(HPET_MMIO_BASE + a.off, &a);
-		if (a.is_write)
-			continue;
-		if (phase == HF_PHASE_DIFF) {
-			dfuzz_guest_log(i, &a, val);
-			continue;
+		dfuzz_guest_do(HPET_MMIO_BASE, &a, vals);
+		for (el = 0; el < a.count && !a.is_write; el++) {
+			e = dfuzz_elem(&a, el);
+			val = vals[el];
+			if (phase == HF_PHASE_DIFF) {
+				dfuzz_guest_log(i, &e, val);
+				continue;
+			}
+			for (k = 0; k < e.len; k++)
+				__GUEST_ASSERT(!hf_const_byte(e.off + k, &want) ||
+					       (uint8_t)(val >> (8 * k)) == want,
+					       "vCPU %lu, access %lu: %u-byte read at offset %ld returned 0x%lx; byte %u must be 0x%02x",
+					       stream, i, e.len, e.off, val, k, want);
 		}
-		for (k = 0; k < a.len; k++)
-			__GUEST_ASSERT(!hf_const_byte(a.off + k, &want) ||
-				       (uint8_t)(val >> (8 * k)) == want,
-				       "vCPU %lu, access %lu: %u-byte read at offset %ld returned 0x%lx; byte %u must be 0x%02x",
-				       stream, i, a.len, a.off, val, k, want);
 	}
 	dfuzz_guest_flush();
 	GUEST_DONE();
@@ -249,17 +255,22 @@ static void hf_replay(uint64_t phase, uint64_t stream, uint64_t seed, uint64_t c
 		      struct dfuzz_tally *t, uint64_t *seq_writes)
 {
 	uint64_t state = accel_fuzz_state(seed, stream), i;
-	struct dfuzz_access a;
+	struct dfuzz_access a, e;
 	struct dfuzz_frag f[2];
+	uint32_t el;
 	int k, n;
 
 	for (i = 0; i < count; i++) {
 		hf_next(&state, phase, &a);
-		dfuzz_tally(t, &hf_dev, &a);
-		n = dfuzz_fragments(&hf_dev, &a, f);
-		for (k = 0; k < n; k++)
-			*seq_writes += a.is_write && dfuzz_route(&hf_dev, &f[k]) == DFUZZ_PROG &&
-				       hf_seq_write(&f[k]);
+		for (el = 0; el < a.count; el++) {
+			e = dfuzz_elem(&a, el);
+			dfuzz_tally(t, &hf_dev, &e);
+			n = dfuzz_fragments(&hf_dev, &e, f);
+			for (k = 0; k < n; k++)
+				*seq_writes += e.is_write &&
+					       dfuzz_route(&hf_dev, &f[k]) == DFUZZ_PROG &&
+					       hf_seq_write(&f[k]);
+		}
 	}
 }
 

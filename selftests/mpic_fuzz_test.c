@@ -115,24 +115,27 @@ static void guest_code(uint64_t phase, uint64_t stream, uint64_t vcpu, uint64_t 
 		       uint64_t count)
 {
 	uint64_t state = accel_fuzz_state(seed, stream), i, val;
-	struct dfuzz_access a;
+	uint64_t vals[DFUZZ_MAX_COUNT];
+	struct dfuzz_access a, e;
+	uint32_t k, el;
 	uint8_t want;
-	uint32_t k;
 
 	for (i = 0; i < count; i++) {
 		dfuzz_next(&state, &mf_dev, &a);
-		val = dfuzz_guest_access(MPIC_TEST_BASE + a.off, &a);
-		if (a.is_write)
-			continue;
-		if (phase == MF_PHASE_DIFF) {
-			dfuzz_guest_log(i, &a, val);
-			continue;
+		dfuzz_guest_do(MPIC_TEST_BASE, &a, vals);
+		for (el = 0; el < a.count && !a.is_write; el++) {
+			e = dfuzz_elem(&a, el);
+			val = vals[el];
+			if (phase == MF_PHASE_DIFF) {
+				dfuzz_guest_log(i, &e, val);
+				continue;
+			}
+			for (k = 0; k < e.len; k++)
+				__GUEST_ASSERT(!mf_const_byte(e.off + k, vcpu, &want) ||
+					       (uint8_t)(val >> (8 * k)) == want,
+					       "vCPU %lu, access %lu: %u-byte read at offset 0x%lx returned 0x%lx; byte %u must be 0x%02x",
+					       vcpu, i, e.len, e.off, val, k, want);
 		}
-		for (k = 0; k < a.len; k++)
-			__GUEST_ASSERT(!mf_const_byte(a.off + k, vcpu, &want) ||
-				       (uint8_t)(val >> (8 * k)) == want,
-				       "vCPU %lu, access %lu: %u-byte read at offset 0x%lx returned 0x%lx; byte %u must be 0x%02x",
-				       vcpu, i, a.len, a.off, val, k, want);
 	}
 	dfuzz_guest_flush();
 	GUEST_DONE();
@@ -176,24 +179,27 @@ static void mf_replay(uint64_t stream, uint32_t vcpu, uint64_t seed, uint64_t co
 {
 	uint64_t state = accel_fuzz_state(seed, stream), i;
 	struct mpic_regs decode = { .nr_cpus = MF_NR_CPUS };
-	struct dfuzz_access a;
+	struct dfuzz_access a, e;
 	struct dfuzz_frag f[2];
-	__u32 cpu, idx, n;
+	__u32 cpu, idx, n, el;
 	int k, nr;
 
 	for (i = 0; i < count; i++) {
 		dfuzz_next(&state, &mf_dev, &a);
-		dfuzz_tally(t, &mf_dev, &a);
-		if (!a.is_write)
-			continue;
-		nr = dfuzz_fragments(&mf_dev, &a, f);
-		for (k = 0; k < nr; k++) {
-			if (dfuzz_route(&mf_dev, &f[k]) == DFUZZ_OUTSIDE ||
-			    mpic_write_op(&decode, f[k].off, f[k].len, vcpu, &cpu, &idx) !=
-			    MPIC_OP_DISPATCH)
+		for (el = 0; el < a.count; el++) {
+			e = dfuzz_elem(&a, el);
+			dfuzz_tally(t, &mf_dev, &e);
+			if (!e.is_write)
 				continue;
-			for (n = 0; n < MF_NR_CPUS; n++)
-				raised[n][idx] += ((__u32)f[k].data >> n) & 1;
+			nr = dfuzz_fragments(&mf_dev, &e, f);
+			for (k = 0; k < nr; k++) {
+				if (dfuzz_route(&mf_dev, &f[k]) == DFUZZ_OUTSIDE ||
+				    mpic_write_op(&decode, f[k].off, f[k].len, vcpu, &cpu,
+						  &idx) != MPIC_OP_DISPATCH)
+					continue;
+				for (n = 0; n < MF_NR_CPUS; n++)
+					raised[n][idx] += ((__u32)f[k].data >> n) & 1;
+			}
 		}
 	}
 }
