@@ -78,6 +78,9 @@ struct kvm_accel_ops {
 	__u32 nr_eventfds;
 	int eventfds[KVM_ACCEL_MAX_EVENTFDS];
 	char name[KVM_ACCEL_NAME_LEN];
+	__u64 budget_ns;
+	__u64 window_ns;
+	__u64 window_budget_ns;
 };
 
 /*

@@ -32,6 +32,28 @@
 #define KVM_ACCEL_F_ALL		KVM_ACCEL_F_STRINGS
 
 #define KVM_ACCEL_NAME_LEN	32	/* including the terminating NUL */
+
+/*
+ * The runtime budget of an attachment (kvm_accel_ops.budget_ns, window_ns,
+ * window_budget_ns; 0 selects the default).  A program call that takes
+ * longer than budget_ns, or programs that run longer than window_budget_ns
+ * within window_ns on one CPU, disable the attachment: every access exits
+ * to the VMM from then on, until the VMM re-enables it (kvm_accel_update()
+ * with the same map, or new programs).  Time spent waiting for a CPU is
+ * not counted.  The defaults leave room for hosts whose vCPU threads are
+ * preempted mid-access, as nested and emulated hosts are; a VMM on
+ * dedicated hardware can set budgets a hundred times tighter.
+ */
+#define KVM_ACCEL_BUDGET_NS_DEFAULT		50000000ULL	/* 50 ms per call */
+#define KVM_ACCEL_WINDOW_NS_DEFAULT		1000000000ULL	/* 1 s */
+#define KVM_ACCEL_WINDOW_BUDGET_NS_DEFAULT	500000000ULL	/* half of it */
+#define KVM_ACCEL_BUDGET_NS_MAX			1000000000ULL	/* 1 s */
+#define KVM_ACCEL_WINDOW_NS_MAX			60000000000ULL	/* 1 min */
+
+/* Why an attachment is disabled (its sysfs "disabled" file). */
+#define KVM_ACCEL_DISABLED_NONE		0	/* not disabled */
+#define KVM_ACCEL_DISABLED_CALL		1	/* one call took longer than budget_ns */
+#define KVM_ACCEL_DISABLED_WINDOW	2	/* over window_budget_ns in window_ns */
 #define KVM_ACCEL_MAX_EVENTFDS	64	/* eventfds one attachment may signal */
 #define KVM_ACCEL_MAX_PER_VM	16	/* attachments on one VM */
 #define KVM_ACCEL_PIO_LIMIT	0x10000	/* port ranges end at or below this */

@@ -31,6 +31,9 @@ struct kvm_accel_ops {
 	u32 nr_eventfds;
 	int eventfds[KVM_ACCEL_MAX_EVENTFDS];
 	char name[KVM_ACCEL_NAME_LEN];
+	u64 budget_ns;
+	u64 window_ns;
+	u64 window_budget_ns;
 	/* private: */
 	struct kvm_accel_att *att;
 };
@@ -51,6 +54,27 @@ struct kvm_accel_stats {
 	u64 handled;	/* elements completed in the kernel (a string has several) */
 	u64 exits;	/* program declined or absent: exited to the VMM */
 	u64 errors;	/* bad return value or malformed access: exited */
+	/* The runtime window of this CPU, in TSC cycles (kvm_accel_charge()). */
+	u64 window_start;
+	u64 window_used;
+};
+
+/* Why, when and by what an attachment was disabled (KVM_ACCEL_DISABLED_*). */
+struct kvm_accel_trip {
+	u32 reason;
+	u32 trips;		/* times it was disabled since it was attached */
+	bool write;		/* the write program, else the read program */
+	u32 vcpu_id;
+	u64 addr;
+	u64 when_ns;		/* CLOCK_REALTIME */
+	u64 time_ns;		/* the call's time, or the window's */
+	u64 limit_ns;		/* the budget it went over */
+};
+
+/* An attachment's budget (kvm_accel_abi.h), in ns and in TSC cycles. */
+struct kvm_accel_budget {
+	u64 call_ns, window_ns, window_budget_ns;
+	u64 call_cyc, window_cyc, window_budget_cyc;
 };
 
 /*
@@ -78,6 +102,9 @@ struct kvm_accel_att {
 	pid_t vm_pid;
 	char name[KVM_ACCEL_NAME_LEN];
 	struct kvm_accel_stats __percpu *stats;
+	struct kvm_accel_budget budget;	/* fixed at attach time */
+	int disabled;			/* KVM_ACCEL_DISABLED_*, read without the lock */
+	struct kvm_accel_trip trip;	/* the latest, under @state_lock */
 	struct list_head node;	/* on kvm_accel_list, under kvm_accel_lock */
 	struct kobject kobj;
 };
@@ -104,5 +131,6 @@ void kvm_accel_sysfs_del(struct kvm_accel_att *att);
 void kvm_accel_att_kobj_init(struct kvm_accel_att *att);
 void kvm_accel_att_free(struct kvm_accel_att *att);
 void kvm_accel_sysfs_notify_state(struct kvm_accel_att *att);
+void kvm_accel_sysfs_notify_disabled(struct kvm_accel_att *att);
 
 #endif /* _KVM_ACCEL_H */

@@ -29,11 +29,16 @@
 #include <linux/file.h>
 #include <linux/filter.h>
 #include <linux/module.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/static_key.h>
 #include <linux/utsname.h>
 #include <generated/utsrelease.h>
+#include <asm/timex.h>
+#include <asm/tsc.h>
 #include "kvm_accel.h"
 
 /* All attachments; protects ops->att and the per-VM count. */
@@ -157,10 +162,125 @@ static void kvm_accel_store(void *val, int len, u64 data)
  */
 struct kvm_accel_call {
 	struct kvm_accel_ctx acc;
-	u8 *str;		/* a string read's elements, NULL otherwise */
+	/* Only set for a string read, acc.count > 1: */
+	u8 *str;		/* its elements */
 	u32 str_fill;		/* bytes of them the program gave */
 	u32 str_size;		/* count * len */
 };
+
+/* TSC cycles and nanoseconds: budgets are kept in cycles, reported in ns. */
+static u64 kvm_accel_ns_to_cyc(u64 ns)
+{
+	return mul_u64_u32_div(ns, tsc_khz, NSEC_PER_MSEC);
+}
+
+static u64 kvm_accel_cyc_to_ns(u64 cyc)
+{
+	return tsc_khz ? mul_u64_u32_div(cyc, NSEC_PER_MSEC, tsc_khz) : 0;
+}
+
+/* The time the vCPU thread has waited for a CPU so far, in ns. */
+static __always_inline u64 kvm_accel_run_delay(void)
+{
+#ifdef CONFIG_SCHED_INFO
+	return READ_ONCE(current->sched_info.run_delay);
+#else
+	return 0;
+#endif
+}
+
+/*
+ * Disable the attachment: every access exits from now on.  The first trip
+ * of a run is the one recorded; the VMM re-enables (kvm_accel_update()).
+ */
+static noinline void kvm_accel_trip(struct kvm_accel_att *att, u32 reason,
+				    u64 cyc, u64 limit_ns,
+				    const struct kvm_accel_ctx *acc)
+{
+	u64 ns = kvm_accel_cyc_to_ns(cyc);
+	bool first;
+
+	spin_lock(&att->state_lock);
+	first = !att->disabled;
+	if (first) {
+		att->trip = (struct kvm_accel_trip){
+			.reason = reason,
+			.trips = att->trip.trips + 1,
+			.write = acc->is_write,
+			.vcpu_id = acc->vcpu_id,
+			.addr = acc->addr,
+			.when_ns = ktime_get_real_ns(),
+			.time_ns = ns,
+			.limit_ns = limit_ns,
+		};
+		WRITE_ONCE(att->disabled, reason);
+	}
+	spin_unlock(&att->state_lock);
+	if (!first)
+		return;
+	kvm_accel_sysfs_notify_disabled(att);
+	pr_warn_ratelimited("kvm_accel: attachment %u (%s): its %s program ran %llu ns %s, over its budget of %llu ns: disabled, every access exits to the VMM until it is re-enabled\n",
+			    att->sysfs_id, att->name, acc->is_write ? "write" : "read", ns,
+			    reason == KVM_ACCEL_DISABLED_CALL ? "in one call" : "in one window",
+			    limit_ns);
+}
+
+/*
+ * This CPU's window is over its budget: if the window is older than
+ * window_ns the budget was spent at a lower rate, and a new window starts;
+ * else the programs ran longer than window_budget_ns within window_ns.
+ */
+static noinline void kvm_accel_window(struct kvm_accel_att *att, u64 dt,
+				      const struct kvm_accel_ctx *acc)
+{
+	struct kvm_accel_stats *s;
+	u64 now = get_cycles(), used;
+
+	preempt_disable();
+	s = this_cpu_ptr(att->stats);
+	if (now - s->window_start >= att->budget.window_cyc) {
+		s->window_start = now;
+		s->window_used = dt;
+		preempt_enable();
+		return;
+	}
+	used = s->window_used;
+	preempt_enable();
+	kvm_accel_trip(att, KVM_ACCEL_DISABLED_WINDOW, used,
+		       att->budget.window_budget_ns, acc);
+}
+
+/* A call that waited for a CPU (or changed CPUs): take the wait out. */
+static noinline u64 kvm_accel_ran(u64 dt, u64 delay)
+{
+	u64 waited = kvm_accel_ns_to_cyc(kvm_accel_run_delay() - delay);
+
+	if ((s64)dt < 0)
+		return 0;
+	return dt > waited ? dt - waited : 0;
+}
+
+/*
+ * Charge a program call that started at TSC @t0, with the thread's wait
+ * time at @delay, against the attachment's budget.  Cheap unless over it:
+ * two TSC reads, one load, one per-CPU add.
+ */
+static __always_inline void kvm_accel_charge(struct kvm_accel_att *att,
+					     const struct kvm_accel_ctx *acc,
+					     u64 t0, u64 delay)
+{
+	u64 dt = get_cycles() - t0;
+
+	if (unlikely(kvm_accel_run_delay() != delay || (s64)dt < 0))
+		dt = kvm_accel_ran(dt, delay);
+	if (unlikely(dt > att->budget.call_cyc)) {
+		kvm_accel_trip(att, KVM_ACCEL_DISABLED_CALL, dt, att->budget.call_ns, acc);
+		return;
+	}
+	if (unlikely(this_cpu_add_return(att->stats->window_used, dt) >
+		     att->budget.window_budget_cyc))
+		kvm_accel_window(att, dt, acc);
+}
 
 /*
  * A read of @n > 1 elements (kvm_accel_pio_elements()): one call of the
@@ -171,18 +291,17 @@ struct kvm_accel_call {
  * A string answered whole counts its elements as handled, as if each had
  * been a single access; one that exits is one exit, as it is for KVM.
  */
-static int kvm_accel_string_read(struct kvm_accel_att *att,
-				 struct kvm_accel_call *call,
-				 int (*prog)(struct kvm_accel_ctx *ctx),
-				 void *val, u32 n)
+static void kvm_accel_string_start(struct kvm_accel_call *call, void *val, u32 n)
 {
-	int ret;
-
 	call->str = val;
 	call->str_fill = 0;
 	call->str_size = n * call->acc.len;
 	call->acc.count = n;
-	ret = prog(&call->acc);
+}
+
+static int kvm_accel_string_done(struct kvm_accel_att *att,
+				 struct kvm_accel_call *call, int ret)
+{
 	if (ret != KVM_ACCEL_HANDLED) {
 		kvm_accel_count(att, ret);
 		return -EOPNOTSUPP;
@@ -192,7 +311,7 @@ static int kvm_accel_string_read(struct kvm_accel_att *att,
 		       call->str_size - call->str_fill);
 		this_cpu_inc(att->stats->errors);
 	} else {
-		this_cpu_add(att->stats->handled, n);
+		this_cpu_add(att->stats->handled, call->acc.count);
 	}
 	return 0;
 }
@@ -212,6 +331,7 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	struct kvm_accel_call call __uninitialized;
 	struct kvm_accel_ctx *acc = &call.acc;
 	int n = 1, ret;
+	u64 t0, delay;
 
 	if (static_branch_unlikely(&kvm_accel_bench_key) &&
 	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_IODEV) {
@@ -226,7 +346,12 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 		return -EOPNOTSUPP;
 	}
 
-	if (att->bus == KVM_ACCEL_BUS_PIO) {
+	/*
+	 * KVM's IN and OUT intercepts pass a value on the vCPU thread's
+	 * stack: those are single accesses, the common case, told apart
+	 * inline.  Anything else may be a string (kvm_accel_string.c).
+	 */
+	if (att->bus == KVM_ACCEL_BUS_PIO && !object_is_on_stack(val)) {
 		n = kvm_accel_pio_elements(vcpu, addr, len, val, write);
 		if (!n)		/* answered with element 0 */
 			return 0;
@@ -238,7 +363,8 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 
 	b = srcu_dereference(att->binding, &att->kvm->srcu);
 	prog = write ? b->ops->write : b->ops->read;
-	if (!prog || (n > 1 && !(b->ops->flags & KVM_ACCEL_F_STRINGS))) {
+	if (!prog || unlikely(READ_ONCE(att->disabled)) ||
+	    (n > 1 && !(b->ops->flags & KVM_ACCEL_F_STRINGS))) {
 		this_cpu_inc(att->stats->exits);
 		return -EOPNOTSUPP;
 	}
@@ -261,15 +387,19 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	acc->priv = b;
 	acc->count = 1;
 	acc->reserved = 0;
-	call.str = NULL;
+	if (n > 1)
+		kvm_accel_string_start(&call, val, n);
 
+	delay = kvm_accel_run_delay();
+	t0 = get_cycles();
 	if (static_branch_unlikely(&kvm_accel_bench_key) &&
 	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_DISPATCH)
 		ret = KVM_ACCEL_HANDLED;
-	else if (n == 1)
-		ret = prog(acc);
 	else
-		return kvm_accel_string_read(att, &call, prog, val, n);
+		ret = prog(acc);
+	kvm_accel_charge(att, acc, t0, delay);
+	if (n > 1)
+		return kvm_accel_string_done(att, &call, ret);
 	kvm_accel_count(att, ret);
 	if (ret != KVM_ACCEL_HANDLED)
 		return -EOPNOTSUPP;
@@ -361,7 +491,7 @@ __bpf_kfunc int kvm_accel_string_copy(struct kvm_accel_ctx *ctx, const void *src
 {
 	struct kvm_accel_call *call = container_of(ctx, struct kvm_accel_call, acc);
 
-	if (!call->str || off > src__sz || bytes > src__sz - off)
+	if (call->acc.count < 2 || off > src__sz || bytes > src__sz - off)
 		return -EINVAL;
 	if (bytes > call->str_size - call->str_fill)
 		return -ENOSPC;
@@ -383,7 +513,7 @@ __bpf_kfunc int kvm_accel_string_fill(struct kvm_accel_ctx *ctx, u32 byte, u32 b
 {
 	struct kvm_accel_call *call = container_of(ctx, struct kvm_accel_call, acc);
 
-	if (!call->str)
+	if (call->acc.count < 2)
 		return -EINVAL;
 	if (bytes > call->str_size - call->str_fill)
 		return -ENOSPC;
@@ -637,14 +767,37 @@ static int kvm_accel_init_member(const struct btf_type *t,
 	case offsetof(struct kvm_accel_ops, name):
 		memcpy(ops->name, uops->name, sizeof(ops->name));
 		return 1;
+	case offsetof(struct kvm_accel_ops, budget_ns):
+		ops->budget_ns = uops->budget_ns;
+		return 1;
+	case offsetof(struct kvm_accel_ops, window_ns):
+		ops->window_ns = uops->window_ns;
+		return 1;
+	case offsetof(struct kvm_accel_ops, window_budget_ns):
+		ops->window_budget_ns = uops->window_budget_ns;
+		return 1;
 	}
 	return 0;
+}
+
+/* The budget @ops asks for, defaults filled in (kvm_accel_abi.h). */
+static void kvm_accel_budget_of(const struct kvm_accel_ops *ops,
+				struct kvm_accel_budget *bu)
+{
+	bu->call_ns = ops->budget_ns ?: KVM_ACCEL_BUDGET_NS_DEFAULT;
+	bu->window_ns = ops->window_ns ?: KVM_ACCEL_WINDOW_NS_DEFAULT;
+	bu->window_budget_ns = ops->window_budget_ns ?:
+		min(KVM_ACCEL_WINDOW_BUDGET_NS_DEFAULT, bu->window_ns / 2);
+	bu->call_cyc = kvm_accel_ns_to_cyc(bu->call_ns);
+	bu->window_cyc = kvm_accel_ns_to_cyc(bu->window_ns);
+	bu->window_budget_cyc = kvm_accel_ns_to_cyc(bu->window_budget_ns);
 }
 
 /* Checked when a link-capable map is updated, before any link exists. */
 static int kvm_accel_validate(void *kdata)
 {
 	struct kvm_accel_ops *ops = kdata;
+	struct kvm_accel_budget bu;
 
 	if (!ops->read && !ops->write)
 		return -EINVAL;
@@ -659,6 +812,10 @@ static int kvm_accel_validate(void *kdata)
 	if ((ops->flags & ~KVM_ACCEL_F_ALL) || ops->nr_eventfds > KVM_ACCEL_MAX_EVENTFDS)
 		return -EINVAL;
 	if (!memchr(ops->name, '\0', sizeof(ops->name)))
+		return -EINVAL;
+	kvm_accel_budget_of(ops, &bu);
+	if (bu.call_ns > KVM_ACCEL_BUDGET_NS_MAX || bu.window_ns > KVM_ACCEL_WINDOW_NS_MAX ||
+	    bu.window_budget_ns > bu.window_ns)
 		return -EINVAL;
 	return 0;
 }
@@ -692,6 +849,20 @@ static struct kvm_accel_binding *kvm_accel_binding_new(struct kvm_accel_ops *ops
 		b->eventfds[b->nr_eventfds] = ev;
 	}
 	return b;
+}
+
+/* Every CPU's budget window starts now, empty. */
+static void kvm_accel_windows_start(struct kvm_accel_att *att)
+{
+	u64 now = get_cycles();
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct kvm_accel_stats *s = per_cpu_ptr(att->stats, cpu);
+
+		WRITE_ONCE(s->window_used, 0);
+		WRITE_ONCE(s->window_start, now);
+	}
 }
 
 static unsigned int kvm_accel_vm_count(struct kvm *kvm)
@@ -755,6 +926,8 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 	att->link = link;
 	att->vm_pid = kvm->userspace_pid;
 	strscpy(att->name, ops->name, sizeof(att->name));
+	kvm_accel_budget_of(ops, &att->budget);
+	kvm_accel_windows_start(att);
 	RCU_INIT_POINTER(att->binding, b);
 	kvm_iodevice_init(&att->iodev, &kvm_accel_iodev_ops);
 
@@ -874,15 +1047,61 @@ static bool kvm_accel_same_eventfds(const struct kvm_accel_binding *a,
  * handled by exactly one of the two programs: vCPUs pick the binding up
  * under SRCU and the old one is freed only after a grace period.
  */
+/*
+ * Clear a disabled attachment (kvm_accel_trip()) and start every CPU's
+ * window afresh; the trip record stays, for whoever looks later.
+ */
+static void kvm_accel_enable(struct kvm_accel_att *att)
+{
+	kvm_accel_windows_start(att);
+	spin_lock(&att->state_lock);
+	WRITE_ONCE(att->disabled, KVM_ACCEL_DISABLED_NONE);
+	spin_unlock(&att->state_lock);
+	kvm_accel_sysfs_notify_disabled(att);
+}
+
+/* Updating a link to the map it has: re-enable its attachment. */
+static int kvm_accel_reenable(struct kvm_accel_ops *ops)
+{
+	struct kvm_accel_att *att;
+	int ret = 0;
+
+	mutex_lock(&kvm_accel_lock);
+	att = ops->att;
+	if (!att) {
+		ret = -ENOLINK;
+	} else {
+		spin_lock(&att->state_lock);
+		if (att->defunct)
+			ret = -ENODEV;
+		spin_unlock(&att->state_lock);
+		if (!ret)
+			kvm_accel_enable(att);
+	}
+	mutex_unlock(&kvm_accel_lock);
+	return ret;
+}
+
+static bool kvm_accel_same_budget(const struct kvm_accel_budget *a,
+				  const struct kvm_accel_budget *b)
+{
+	return a->call_ns == b->call_ns && a->window_ns == b->window_ns &&
+	       a->window_budget_ns == b->window_budget_ns;
+}
+
 static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 {
 	struct kvm_accel_ops *ops = kdata, *old = old_kdata;
 	struct kvm_accel_binding *b, *old_b;
+	struct kvm_accel_budget bu;
 	struct kvm_accel_att *att;
 	struct file *vm_file;
 	struct kvm *kvm;
 	bool defunct;
 	int ret = 0;
+
+	if (ops == old)
+		return kvm_accel_reenable(ops);
 
 	/* The open VM file keeps @kvm alive for the grace period below. */
 	kvm = kvm_accel_vm_get(ops->vm_fd, &vm_file);
@@ -910,14 +1129,19 @@ static int kvm_accel_update(void *kdata, void *old_kdata, struct bpf_link *link)
 	}
 	old_b = rcu_dereference_protected(att->binding,
 					  lockdep_is_held(&kvm_accel_lock));
+	kvm_accel_budget_of(ops, &bu);
 	if (att->kvm != kvm || att->bus != ops->bus || att->base != ops->base ||
-	    att->len != ops->len || !kvm_accel_same_eventfds(b, old_b)) {
+	    att->len != ops->len || !kvm_accel_same_eventfds(b, old_b) ||
+	    !kvm_accel_same_budget(&bu, &att->budget)) {
 		ret = -EINVAL;
 		goto out;
 	}
 	rcu_assign_pointer(att->binding, b);
 	ops->att = att;
 	old->att = NULL;
+	/* New programs, a fresh budget. */
+	if (READ_ONCE(att->disabled))
+		kvm_accel_enable(att);
 	mutex_unlock(&kvm_accel_lock);
 
 	synchronize_srcu(&kvm->srcu);

@@ -27,7 +27,6 @@
  * there is no mirror, or the context disagrees, every PIO access that is not
  * on the stack exits to the VMM as a whole: slower, never wrong.
  */
-#include <linux/sched/task_stack.h>
 #include "kvm_accel.h"
 
 /* struct read_cache: the same in every kernel mirrored. */
@@ -263,7 +262,8 @@ static unsigned int kvm_accel_ins_count(const struct kvm_accel_emul_ctxt *c,
 #endif
 
 /*
- * What one PIO bus call of @len bytes at @port with value buffer @val is:
+ * What one PIO bus call of @len bytes at @port with value buffer @val, not
+ * on the stack, is:
  *   1   a single access;
  *   n   element 0 of a read of n > 1 elements, the rest at @val + i * @len;
  *   0   a later element of such a read, answered with element 0;
@@ -278,8 +278,6 @@ int kvm_accel_pio_elements(struct kvm_vcpu *vcpu, u16 port, int len,
 	unsigned long at;
 #endif
 
-	if (object_is_on_stack(val))
-		return 1;
 #ifdef KVM_ACCEL_EMUL_LAYOUT
 	c = (const void *)vcpu->arch.emulate_ctxt;
 	if (!c || c->vcpu != vcpu)
@@ -291,7 +289,7 @@ int kvm_accel_pio_elements(struct kvm_vcpu *vcpu, u16 port, int len,
 	if (!kvm_accel_within(val, rc->data, sizeof(rc->data)) || rc->pos || rc->end)
 		return -1;
 	at = (const u8 *)val - rc->data;
-	if (at % len)
+	if (at & (len - 1))	/* len is 1, 2 or 4 */
 		return -1;
 	if (at)
 		return 0;

@@ -120,6 +120,52 @@ void kvm_accel_sysfs_notify_state(struct kvm_accel_att *att)
 	sysfs_notify(&att->kobj, NULL, "state");
 }
 
+/*
+ * "disabled": one line, "no" or the reason, then key=value pairs of the
+ * latest trip (none before the first): reason, which program, when
+ * (CLOCK_REALTIME ns), the time it ran and the budget it went over (ns),
+ * the vCPU and the address of the access, and how often it was disabled.
+ */
+static ssize_t disabled_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	static const char *const why[] = {
+		[KVM_ACCEL_DISABLED_NONE] = "no",
+		[KVM_ACCEL_DISABLED_CALL] = "call",
+		[KVM_ACCEL_DISABLED_WINDOW] = "window",
+	};
+	struct kvm_accel_att *att = to_att(kobj);
+	struct kvm_accel_trip t;
+	int disabled;
+
+	spin_lock(&att->state_lock);
+	disabled = att->disabled;
+	t = att->trip;
+	spin_unlock(&att->state_lock);
+	if (!t.trips)
+		return sysfs_emit(buf, "%s\n", why[disabled]);
+	return sysfs_emit(buf, "%s last=%s prog=%s when_ns=%llu time_ns=%llu budget_ns=%llu vcpu=%u addr=0x%llx trips=%u\n",
+			  why[disabled], why[t.reason], t.write ? "write" : "read",
+			  t.when_ns, t.time_ns, t.limit_ns, t.vcpu_id, t.addr, t.trips);
+}
+static struct kobj_attribute disabled_attr = __ATTR_RO(disabled);
+
+/* "budget": the attachment's budget, ns: per call, window, per window. */
+static ssize_t budget_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	const struct kvm_accel_budget *bu = &to_att(kobj)->budget;
+
+	return sysfs_emit(buf, "call_ns=%llu window_ns=%llu window_budget_ns=%llu\n",
+			  bu->call_ns, bu->window_ns, bu->window_budget_ns);
+}
+static struct kobj_attribute budget_attr = __ATTR_RO(budget);
+
+void kvm_accel_sysfs_notify_disabled(struct kvm_accel_att *att)
+{
+	sysfs_notify(&att->kobj, NULL, "disabled");
+}
+
 static struct attribute *kvm_accel_att_attrs[] = {
 	&link_id_attr.attr,
 	&name_attr.attr,
@@ -131,6 +177,8 @@ static struct attribute *kvm_accel_att_attrs[] = {
 	&handled_attr.attr,
 	&exits_attr.attr,
 	&errors_attr.attr,
+	&disabled_attr.attr,
+	&budget_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(kvm_accel_att);

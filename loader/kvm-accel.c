@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -310,7 +311,7 @@ static void help_attach(FILE *f)
 	fprintf(f,
 		"Usage: %s attach OBJ.bpf.o --fd N [--pid PID] [--map NAME]\n"
 		"           [--bus pio|mmio] [--base ADDR] [--len LEN] [--eventfd FD]...\n"
-		"           [--pin[=PATH]]\n"
+		"           [--pin[=PATH]] [--budget NS] [--window NS] [--window-budget NS]\n"
 		"\n"
 		"Attach the kvm_accel_ops map of OBJ to a VM.\n"
 		"\n"
@@ -327,6 +328,12 @@ static void help_attach(FILE *f)
 		"  --pin[=PATH]  pin the link on bpffs and exit: at PATH, or without\n"
 		"                one at %s/link-<id>; a PATH needs\n"
 		"                the '=' (--pin=PATH, not --pin PATH)\n"
+		"  --budget NS   the most one program call may run (default %llu ns,\n"
+		"                at most %llu); over it the attachment is disabled:\n"
+		"                every access exits to the VMM ('stats' shows why)\n"
+		"  --window NS, --window-budget NS\n"
+		"                the most the programs may run in a window on one CPU\n"
+		"                (default %llu ns in %llu ns)\n"
 		"\n"
 		"Prints the link id, name, bus, range, VM creator's pid, state and pin.\n"
 		"\n"
@@ -345,7 +352,9 @@ static void help_attach(FILE *f)
 		"With --pin it exits once pinned.  bpffs is mounted on %s if it\n"
 		"is not.  The attachment lasts until '%s detach ID' (or the pin is\n"
 		"removed); once its VM is gone it stays, defunct, until then.\n",
-		bin_name, KVM_ACCEL_MAX_EVENTFDS, KVM_ACCEL_PIN_DIR, bin_name,
+		bin_name, KVM_ACCEL_MAX_EVENTFDS, KVM_ACCEL_PIN_DIR,
+		KVM_ACCEL_BUDGET_NS_DEFAULT, KVM_ACCEL_BUDGET_NS_MAX,
+		KVM_ACCEL_WINDOW_BUDGET_NS_DEFAULT, KVM_ACCEL_WINDOW_NS_DEFAULT, bin_name,
 		KVM_ACCEL_BPFFS, bin_name);
 }
 
@@ -809,6 +818,9 @@ static int do_attach(int argc, char **argv)
 		{ "len",	required_argument, NULL, 'l' },
 		{ "eventfd",	required_argument, NULL, 'e' },
 		{ "pin",	optional_argument, NULL, 'P' },
+		{ "budget",	required_argument, NULL, 'B' },
+		{ "window",	required_argument, NULL, 'W' },
+		{ "window-budget", required_argument, NULL, 'w' },
 		COMMON_LONGOPTS,
 		{ }
 	};
@@ -882,6 +894,24 @@ static int do_attach(int argc, char **argv)
 			if (ret)
 				return ret;
 			eventfds[nr_ev++] = v;
+			break;
+		case 'B':
+			ret = parse_num("attach", "--budget", optarg, 1, KVM_ACCEL_BUDGET_NS_MAX,
+					&aopts.budget_ns);
+			if (ret)
+				return ret;
+			break;
+		case 'W':
+			ret = parse_num("attach", "--window", optarg, 1, KVM_ACCEL_WINDOW_NS_MAX,
+					&aopts.window_ns);
+			if (ret)
+				return ret;
+			break;
+		case 'w':
+			ret = parse_num("attach", "--window-budget", optarg, 1,
+					KVM_ACCEL_WINDOW_NS_MAX, &aopts.window_budget_ns);
+			if (ret)
+				return ret;
 			break;
 		case 'P':
 			/* Optional argument: only --pin=PATH gives one, never --pin PATH. */
@@ -1062,6 +1092,63 @@ out:
 	return ret;
 }
 
+static const char *disabled_name(__u32 why)
+{
+	return why == KVM_ACCEL_DISABLED_CALL ? "call" :
+	       why == KVM_ACCEL_DISABLED_WINDOW ? "window" : "no";
+}
+
+/* The state column: "live", "defunct", or "disabled" (live, over budget). */
+static const char *state_col(const struct kvm_accel_info *info)
+{
+	if (info->state == KVM_ACCEL_STATE_LIVE && info->budget.disabled)
+		return "disabled";
+	return state_name(info->state);
+}
+
+/* The exit record of the budget, if the programs ever went over it. */
+static void print_budget_text(const struct kvm_accel_info *info)
+{
+	const struct kvm_accel_budget_state *b = &info->budget;
+	char when[64] = "?";
+	time_t t = b->when_ns / 1000000000ULL;
+	struct tm tm;
+
+	if (!b->trips)
+		return;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	printf("\t%s: the %s program ran %llu ns %s (budget %llu ns), vcpu %u, address 0x%llx, at %s; %u time%s\n",
+	       b->disabled ? "disabled" : "was disabled", b->is_write ? "write" : "read",
+	       (unsigned long long)b->time_ns,
+	       b->reason == KVM_ACCEL_DISABLED_CALL ? "in one call" : "in one window",
+	       (unsigned long long)b->limit_ns, b->vcpu_id, (unsigned long long)b->addr,
+	       when, b->trips, b->trips == 1 ? "" : "s");
+}
+
+static void print_budget_json(const struct kvm_accel_info *info)
+{
+	const struct kvm_accel_budget_state *b = &info->budget;
+
+	json_kv_str("disabled", disabled_name(b->disabled));
+	json_kv_u64("budget_ns", b->budget_ns);
+	json_kv_u64("window_ns", b->window_ns);
+	json_kv_u64("window_budget_ns", b->window_budget_ns);
+	json_kv_u64("trips", b->trips);
+	if (!b->trips)
+		return;
+	json_key("last_trip");
+	json_begin('{');
+	json_kv_str("reason", disabled_name(b->reason));
+	json_kv_str("program", b->is_write ? "write" : "read");
+	json_kv_u64("when_ns", b->when_ns);
+	json_kv_u64("time_ns", b->time_ns);
+	json_kv_u64("budget_ns", b->limit_ns);
+	json_kv_u64("vcpu", b->vcpu_id);
+	json_kv_u64("addr", b->addr);
+	json_end('}');
+}
+
 static void print_counters_header(void)
 {
 	printf("%-8s %-20s %14s %14s %14s  %s\n", "ID", "NAME", "HANDLED", "EXITS",
@@ -1073,7 +1160,8 @@ static void print_counters_text(const struct kvm_accel_info *info)
 	printf("%-8u %-20s %14llu %14llu %14llu  %s\n", info->link_id, info->name,
 	       (unsigned long long)info->counters.handled,
 	       (unsigned long long)info->counters.exits,
-	       (unsigned long long)info->counters.errors, state_name(info->state));
+	       (unsigned long long)info->counters.errors, state_col(info));
+	print_budget_text(info);
 }
 
 static void print_counters_json(const struct kvm_accel_info *info)
@@ -1085,6 +1173,7 @@ static void print_counters_json(const struct kvm_accel_info *info)
 	json_kv_u64("handled", info->counters.handled);
 	json_kv_u64("exits", info->counters.exits);
 	json_kv_u64("errors", info->counters.errors);
+	print_budget_json(info);
 	json_end('}');
 }
 
@@ -1099,6 +1188,7 @@ static void print_list_entry(const struct kvm_accel_info *info)
 		json_kv_u64("handled", info->counters.handled);
 		json_kv_u64("exits", info->counters.exits);
 		json_kv_u64("errors", info->counters.errors);
+		print_budget_json(info);
 		json_end('}');
 		return;
 	}
@@ -1107,6 +1197,12 @@ static void print_list_entry(const struct kvm_accel_info *info)
 	       (unsigned long long)info->counters.handled,
 	       (unsigned long long)info->counters.exits,
 	       (unsigned long long)info->counters.errors);
+	if (info->budget.budget_ns)
+		printf("\tbudget %llu ns a call, %llu ns in %llu ns\n",
+		       (unsigned long long)info->budget.budget_ns,
+		       (unsigned long long)info->budget.window_budget_ns,
+		       (unsigned long long)info->budget.window_ns);
+	print_budget_text(info);
 }
 
 /*

@@ -80,6 +80,7 @@ struct kvm_accel_dev {
 	__u64 len;
 	__u32 nr_eventfds;
 	int eventfds[KVM_ACCEL_MAX_EVENTFDS];
+	__u64 budget[3];		/* budget_ns, window_ns, window_budget_ns */
 	char *pin_path;			/* from the options, applied on attach */
 	struct kvm_accel_mapping *maps;
 	size_t nr_maps;
@@ -279,6 +280,80 @@ int kvm_accel_read_counters(__u32 link_id, struct kvm_accel_counters *c)
 	return 0;
 }
 
+/*
+ * The "budget" and "disabled" files (kvm_accel_sysfs.c); a module without
+ * them has no budget: all zero.
+ */
+static int read_budget(const char *ent, struct kvm_accel_budget_state *b)
+{
+	static const char *const why[] = { "no", "call", "window" };
+	char buf[512], word[16], *tok, *save;
+	unsigned long long v;
+	int err;
+	__u32 i;
+
+	memset(b, 0, sizeof(*b));
+	err = read_attr(ent, "budget", buf, sizeof(buf));
+	if (err == -ENOENT && entry_exists(ent))
+		return 0;
+	if (err)
+		return err;
+	if (sscanf(buf, "call_ns=%llu window_ns=%llu window_budget_ns=%llu",
+		   (unsigned long long *)&b->budget_ns, (unsigned long long *)&b->window_ns,
+		   (unsigned long long *)&b->window_budget_ns) != 3)
+		return -EPROTO;
+	err = read_attr(ent, "disabled", buf, sizeof(buf));
+	if (err)
+		return err;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (sscanf(tok, "last=%15s", word) == 1 || !strchr(tok, '=')) {
+			const char *w = strchr(tok, '=') ? word : tok;
+
+			for (i = 0; i < 3 && strcmp(w, why[i]); i++)
+				;
+			if (i == 3)
+				return -EPROTO;
+			if (strchr(tok, '='))
+				b->reason = i;
+			else
+				b->disabled = i;
+		} else if (!strcmp(tok, "prog=write")) {
+			b->is_write = 1;
+		} else if (sscanf(tok, "when_ns=%llu", &v) == 1) {
+			b->when_ns = v;
+		} else if (sscanf(tok, "time_ns=%llu", &v) == 1) {
+			b->time_ns = v;
+		} else if (sscanf(tok, "budget_ns=%llu", &v) == 1) {
+			b->limit_ns = v;
+		} else if (sscanf(tok, "vcpu=%llu", &v) == 1) {
+			b->vcpu_id = v;
+		} else if (sscanf(tok, "addr=%llx", &v) == 1) {
+			b->addr = v;
+		} else if (sscanf(tok, "trips=%llu", &v) == 1) {
+			b->trips = v;
+		}
+	}
+	return 0;
+}
+
+int kvm_accel_read_budget(__u32 link_id, struct kvm_accel_budget_state *b)
+{
+	struct kvm_accel_budget_state tmp;
+	char ent[NAME_MAX + 1];
+	int err;
+
+	if (!b)
+		return -EINVAL;
+	if (!kvm_accel_module_loaded())
+		return -ENODEV;
+	err = find_attachment(link_id, ent, sizeof(ent));
+	err = err ?: read_budget(ent, &tmp);
+	if (err)
+		return err;
+	*b = tmp;
+	return 0;
+}
+
 int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info)
 {
 	struct kvm_accel_info tmp = { .link_id = link_id };
@@ -306,6 +381,7 @@ int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info)
 	err = err ?: read_attr_u64(ent, "vm_pid", &pid);
 	err = err ?: read_state(ent, &tmp.state);
 	err = err ?: read_counters(ent, &tmp.counters);
+	err = err ?: read_budget(ent, &tmp.budget);
 	if (err)
 		return err;
 	if (pid > INT32_MAX)
@@ -634,11 +710,15 @@ static void *ops_member(const struct bpf_object *obj, const struct bpf_map *map,
  * Write the members this library owns and read back bus/base/len, which
  * the object may have left at their defaults.  Called between open and load.
  */
+static const char *const budget_members[3] = {
+	"budget_ns", "window_ns", "window_budget_ns",
+};
+
 static int set_ops_members(struct kvm_accel_dev *dev, bool override_range)
 {
 	const struct bpf_object *obj = dev->obj;
 	const struct bpf_map *map = dev->map;
-	__u32 *nr_ev, *bus, ev_len = 0;
+	__u32 *nr_ev, *bus, ev_len = 0, i;
 	__u64 *base, *len;
 	int *vm_fd, *ev;
 
@@ -675,6 +755,14 @@ static int set_ops_members(struct kvm_accel_dev *dev, bool override_range)
 	if (ev) {
 		memset(ev, 0, ev_len * sizeof(int));
 		memcpy(ev, dev->eventfds, dev->nr_eventfds * sizeof(int));
+	}
+	for (i = 0; i < 3; i++) {
+		__u64 *m = ops_member(obj, map, budget_members[i], sizeof(__u64), NULL);
+
+		if (m)
+			*m = dev->budget[i];
+		else if (dev->budget[i])
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -795,6 +883,9 @@ int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opt
 	dev->nr_eventfds = nr_eventfds;
 	if (nr_eventfds)
 		memcpy(dev->eventfds, eventfds, nr_eventfds * sizeof(int));
+	dev->budget[0] = OPT(opts, budget_ns, 0);
+	dev->budget[1] = OPT(opts, window_ns, 0);
+	dev->budget[2] = OPT(opts, window_budget_ns, 0);
 	if (pin_path) {
 		dev->pin_path = strdup(pin_path);
 		if (!dev->pin_path) {
@@ -1200,4 +1291,17 @@ int kvm_accel_update(struct kvm_accel_dev *dev, const char *obj_path)
 out_close:
 	bpf_object__close(obj);
 	return err;
+}
+
+/*
+ * Updating the link to the map it already has is the module's "re-enable"
+ * (kvm_accel_main.c, kvm_accel_reenable()): nothing else changes.
+ */
+int kvm_accel_reenable(struct kvm_accel_dev *dev)
+{
+	if (!dev || !dev->link)
+		return -EINVAL;
+	if (bpf_link_update(bpf_link__fd(dev->link), bpf_map__fd(dev->map), NULL))
+		return -errno;
+	return 0;
 }

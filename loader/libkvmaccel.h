@@ -91,6 +91,18 @@ struct kvm_accel_attach_opts {
 	 * attached; a shared map must keep its type, sizes and flags.
 	 */
 	const struct kvm_accel_dev *share_maps_with;
+	/*
+	 * The runtime budget (kvm_accel_abi.h): the most one program call
+	 * may take, a window and the most the programs may run in it on one
+	 * CPU, all in ns.  0 selects the module's default; the module refuses
+	 * (-EINVAL) more than KVM_ACCEL_BUDGET_NS_MAX per call, a window over
+	 * KVM_ACCEL_WINDOW_NS_MAX, or a window budget longer than its window.
+	 * An object built against a header without these members takes the
+	 * defaults only (-EINVAL if one is set).
+	 */
+	__u64 budget_ns;
+	__u64 window_ns;
+	__u64 window_budget_ns;
 };
 
 #define KVM_ACCEL_ATTACH_OPTS(_name, ...)				\
@@ -188,6 +200,26 @@ enum kvm_accel_state {
 	KVM_ACCEL_STATE_DEFUNCT	= 1,	/* the VM is gone */
 };
 
+/*
+ * The runtime budget of an attachment and, if its programs ever went over
+ * it, the latest time they did (the exit record).
+ */
+struct kvm_accel_budget_state {
+	__u32 disabled;		/* KVM_ACCEL_DISABLED_*: every access exits now */
+	__u32 trips;		/* times disabled since attached; 0: no record below */
+	__u32 reason;		/* KVM_ACCEL_DISABLED_CALL or _WINDOW */
+	__u32 is_write;		/* the write program, else the read program */
+	__u32 vcpu_id;		/* the access that went over */
+	__u64 addr;
+	__u64 when_ns;		/* CLOCK_REALTIME */
+	__u64 time_ns;		/* how long the programs ran: the call, or in the window */
+	__u64 limit_ns;		/* the budget that was exceeded */
+	/* The budget itself, ns (all 0 under a module without budgets). */
+	__u64 budget_ns;
+	__u64 window_ns;
+	__u64 window_budget_ns;
+};
+
 /* What the module reports for one attachment. */
 struct kvm_accel_info {
 	__u32 link_id;
@@ -198,6 +230,7 @@ struct kvm_accel_info {
 	__s32 vm_pid;		/* pid of the process that created the VM */
 	__u32 state;		/* enum kvm_accel_state */
 	struct kvm_accel_counters counters;
+	struct kvm_accel_budget_state budget;
 };
 
 /*
@@ -209,6 +242,15 @@ struct kvm_accel_info {
  */
 int kvm_accel_read_counters(__u32 link_id, struct kvm_accel_counters *c);
 int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info);
+int kvm_accel_read_budget(__u32 link_id, struct kvm_accel_budget_state *b);
+
+/*
+ * Re-enable an attachment its runtime budget disabled: its programs are
+ * called again, with a fresh window.  The record stays readable.  Also
+ * harmless on one that is not disabled.  -EINVAL if not attached, -ENODEV
+ * if its VM is gone.  kvm_accel_update() re-enables too, with new programs.
+ */
+int kvm_accel_reenable(struct kvm_accel_dev *dev);
 
 /*
  * Wait until attachment @link_id is defunct: its VM was destroyed.  The
