@@ -1126,10 +1126,13 @@ static void print_budget_text(const struct kvm_accel_info *info)
 	       when, b->trips, b->trips == 1 ? "" : "s");
 }
 
+/* Nothing from a module without budgets: its output stays as it was. */
 static void print_budget_json(const struct kvm_accel_info *info)
 {
 	const struct kvm_accel_budget_state *b = &info->budget;
 
+	if (!b->budget_ns)
+		return;
 	json_kv_str("disabled", disabled_name(b->disabled));
 	json_kv_u64("budget_ns", b->budget_ns);
 	json_kv_u64("window_ns", b->window_ns);

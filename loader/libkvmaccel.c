@@ -759,8 +759,11 @@ static int set_ops_members(struct kvm_accel_dev *dev, bool override_range)
 	for (i = 0; i < 3; i++) {
 		__u64 *m = ops_member(obj, map, budget_members[i], sizeof(__u64), NULL);
 
-		if (m)
+		/* As for the range: 0 keeps the object's value, which then stays. */
+		if (m && dev->budget[i])
 			*m = dev->budget[i];
+		else if (m)
+			dev->budget[i] = *m;
 		else if (dev->budget[i])
 			return -EINVAL;
 	}

@@ -94,7 +94,8 @@ struct kvm_accel_attach_opts {
 	/*
 	 * The runtime budget (kvm_accel_abi.h): the most one program call
 	 * may take, a window and the most the programs may run in it on one
-	 * CPU, all in ns.  0 selects the module's default; the module refuses
+	 * CPU, all in ns.  0 keeps the object's value (0 there: the module's
+	 * default), which kvm_accel_update() passes again; the module refuses
 	 * (-EINVAL) more than KVM_ACCEL_BUDGET_NS_MAX per call, a window over
 	 * KVM_ACCEL_WINDOW_NS_MAX, or a window budget longer than its window.
 	 * An object built against a header without these members takes the

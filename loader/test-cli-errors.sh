@@ -401,6 +401,28 @@ echo zombie >"$FAKE/2/state"
 expect "stats: unknown state" 1 "Protocol error" "$FAKE" "$CLI" stats $DEAD
 rm -rf "$FAKE/2"
 
+# The runtime budget: a disabled attachment shows its exit record.
+cp -r "$FAKE/$BIG" "$FAKE/3"
+OFF=$((BIG + 3))
+echo $OFF >"$FAKE/3/link_id"
+echo "call_ns=50000000 window_ns=1000000000 window_budget_ns=500000000" >"$FAKE/3/budget"
+echo "call last=call prog=read when_ns=1796182701839996172 time_ns=100474652 budget_ns=50000000 vcpu=3 addr=0x1f7 trips=2" \
+	>"$FAKE/3/disabled"
+expect "stats: a disabled attachment and its exit record" 0 \
+	"disabled: the read program ran 100474652 ns in one call (budget 50000000 ns), vcpu 3, address 0x1f7, at 2026-12-02 03:38:21 UTC; 2 times" \
+	"$FAKE" "$CLI" stats $OFF
+expect "stats: a disabled attachment's state" 0 "  disabled" "$FAKE" "$CLI" stats $OFF
+expect_json_is "stats ID of a disabled attachment, JSON" 0 \
+	"{\"id\":$OFF,$NAME,\"state\":\"live\",$COUNTERS,\"disabled\":\"call\",\"budget_ns\":50000000,\"window_ns\":1000000000,\"window_budget_ns\":500000000,\"trips\":2,\"last_trip\":{\"reason\":\"call\",\"program\":\"read\",\"when_ns\":1796182701839996172,\"time_ns\":100474652,\"budget_ns\":50000000,\"vcpu\":3,\"addr\":503}}" \
+	"$FAKE" "$CLI" -j stats $OFF
+echo "no last=window prog=write when_ns=1 time_ns=2 budget_ns=1 vcpu=0 addr=0x0 trips=1" \
+	>"$FAKE/3/disabled"
+expect "list: a re-enabled attachment keeps its exit record" 0 \
+	"was disabled: the write program ran 2 ns in one window (budget 1 ns)" "$FAKE" "$CLI" list
+echo "maybe" >"$FAKE/3/disabled"
+expect "stats: unknown disabled reason" 1 "Protocol error" "$FAKE" "$CLI" stats $OFF
+rm -rf "$FAKE/3"
+
 expect "detach: attachment shown but no such BPF link" 6 "no attachment with link id $BIG" \
 	"$FAKE" "$CLI" detach $BIG
 echo garbage >"$FAKE/$BIG/handled"

@@ -37,6 +37,9 @@ finish() {
 trap finish EXIT
 
 # --- modules -----------------------------------------------------------------
+# vm-run.sh counts kernel problems from here on, in the kernel log and on
+# the console: before it the kernel booted with none of KVM or kvm_accel.
+echo "kvm-accel: the guest job starts" | tee /dev/kmsg
 if modprobe -d "$KROOT" kvm_amd 2>"$RES/modprobe.err" && [ -c /dev/kvm ]; then
 	tap ok "vm: kvm and kvm_amd loaded, /dev/kvm present"
 else

@@ -11,10 +11,10 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("struct_ops/read_past_end")
 __description("a load past the end of the context is refused")
 __failure
-__msg("access beyond struct kvm_accel_ctx at off 56 size 8")
+__msg("access beyond struct kvm_accel_ctx at off 64 size 8")
 int BPF_PROG(read_past_end, struct kvm_accel_ctx *acc)
 {
-	acc->result = ((__u64 *)acc)[7];
+	acc->result = ((__u64 *)acc)[8];
 	return KVM_ACCEL_HANDLED;
 }
 

@@ -11,10 +11,10 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("struct_ops/write_past_end")
 __description("a store past the end of the context is refused")
 __failure __load_errno(EACCES)
-__msg("kvm_accel: store beyond struct kvm_accel_ctx, only ctx->result may be written (off 56 size 8)")
+__msg("kvm_accel: store beyond struct kvm_accel_ctx, only ctx->result may be written (off 64 size 8)")
 int BPF_PROG(write_past_end, struct kvm_accel_ctx *acc)
 {
-	((__u64 *)acc)[7] = 0;
+	((__u64 *)acc)[8] = 0;
 	return KVM_ACCEL_HANDLED;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * No flags are defined yet: any set bit is refused, so they can be given a
- * meaning later without old loaders silently setting them.
+ * Only the defined flags (KVM_ACCEL_F_ALL) may be set: any other bit is
+ * refused, so it can be given a meaning later without old loaders silently
+ * setting it.
  */
 #include "kvm_accel.h"
 #include "../verifier_tests.h"
@@ -9,7 +10,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("struct_ops/read_const")
-__description("non-zero flags are refused at attach")
+__description("unknown flags are refused at attach")
 __attach_errno(EINVAL)
 int BPF_PROG(read_const, struct kvm_accel_ctx *acc)
 {
@@ -19,4 +20,4 @@ int BPF_PROG(read_const, struct kvm_accel_ctx *acc)
 
 KVM_ACCEL(flags_set, KVM_ACCEL_BUS_PIO, 0x1f0, 8,
 	  .read = (void *)read_const,
-	  .flags = 1);
+	  .flags = 1U << 31);
