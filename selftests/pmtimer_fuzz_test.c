@@ -263,7 +263,12 @@ static void pf_check_read(const char *what, const struct pf_run *r, const struct
 		lower = part << (8 * lo);
 }
 
-TEST(fast_path_vs_slow_path)
+/* The kselftest default of 30 s is far too short on the KASAN build. */
+FIXTURE(pmtimer_fuzz) {};
+FIXTURE_SETUP(pmtimer_fuzz) {}
+FIXTURE_TEARDOWN(pmtimer_fuzz) {}
+
+TEST_F_TIMEOUT(pmtimer_fuzz, fast_path_vs_slow_path, 900)
 {
 	uint64_t seed, count, i, state, handled = 0, exits = 0, vmm = 0, vmm_model = 0;
 	struct pf_run fast = {}, model = {};
