@@ -202,21 +202,19 @@ log_part() {	# log_part boot|job FILE: the lines before the job's mark, or from 
 	fi
 	return 0
 }
-for f in "$RES/dmesg.txt" "$VMDIR/console-$MODE.log"; do
-	log_part boot "$f"
-done | grep -E "$PATTERN" | sort -u > "$RES/kernel-problems-boot.txt"
-if [ -s "$RES/kernel-problems-boot.txt" ]; then
-	echo "vm-run: kernel problems while the guest kernel booted, before the job (not counted):" >&2
-	sed 's/^/    /' "$RES/kernel-problems-boot.txt" >&2
-fi
-for f in "$RES/dmesg.txt" "$VMDIR/console-$MODE.log"; do
-	log_part job "$f"
-done | grep -E "$PATTERN" | sort -u > "$RES/kernel-problems.txt"
-if [ -s "$RES/kernel-problems.txt" ]; then
-	echo "vm-run: kernel problems in the guest log:" >&2
-	sed 's/^/    /' "$RES/kernel-problems.txt" >&2
-	fail=1
-fi
+problems() {	# problems boot|job OUT WHAT: the part's problems into OUT; 1 if any
+	local f
+	for f in "$RES/dmesg.txt" "$VMDIR/console-$MODE.log"; do
+		log_part "$1" "$f"
+	done | grep -E "$PATTERN" | sort -u > "$2"
+	[ -s "$2" ] || return 0
+	echo "vm-run: $3:" >&2
+	sed 's/^/    /' "$2" >&2
+	return 1
+}
+problems boot "$RES/kernel-problems-boot.txt" \
+	"kernel problems while the guest kernel booted, before the job (not counted)"
+problems job "$RES/kernel-problems.txt" "kernel problems in the guest log" || fail=1
 
 if [ "$MODE" = check ]; then
 	tap=$RES/tap.txt
