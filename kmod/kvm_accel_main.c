@@ -299,6 +299,22 @@ static void kvm_accel_string_start(struct kvm_accel_call *call, void *val, u32 n
 	call->acc.count = n;
 }
 
+/*
+ * Where the next element of a string read that element 0 answered whole
+ * lies, on this CPU, or NULL.  KVM still calls the device for each of the
+ * up to 1023 later elements, and each of those calls only has to be told
+ * from any other access, as cheaply as can be (kvm_accel_pio_read()).
+ *
+ * A later element's buffer lies inside its vCPU's emulator context
+ * (kvm_accel_pio_elements()), and KVM only calls for it once the same
+ * device answered element 0, so a pointer equal to one that element 0 left
+ * here is such an element, even if the vCPU thread moved between CPUs
+ * since: a thread that moves finds no match on its new CPU and takes the
+ * whole dispatch, which tells a later element apart too, and starts the
+ * cursor again there.
+ */
+static DEFINE_PER_CPU(const u8 *, kvm_accel_str_next);
+
 static int kvm_accel_string_done(struct kvm_accel_att *att,
 				 struct kvm_accel_call *call, int ret)
 {
@@ -313,6 +329,7 @@ static int kvm_accel_string_done(struct kvm_accel_att *att,
 	} else {
 		this_cpu_add(att->stats->handled, call->acc.count);
 	}
+	this_cpu_write(kvm_accel_str_next, call->str + call->acc.len);
 	return 0;
 }
 
@@ -352,9 +369,12 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	 * inline.  Anything else may be a string (kvm_accel_string.c).
 	 */
 	if (att->bus == KVM_ACCEL_BUS_PIO && !object_is_on_stack(val)) {
+		this_cpu_write(kvm_accel_str_next, NULL);
 		n = kvm_accel_pio_elements(vcpu, addr, len, val, write);
-		if (!n)		/* answered with element 0 */
+		if (!n) {	/* answered with element 0 */
+			this_cpu_write(kvm_accel_str_next, (u8 *)val + len);
 			return 0;
+		}
 		if (n < 0) {
 			this_cpu_inc(att->stats->exits);
 			return -EOPNOTSUPP;
@@ -409,12 +429,28 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	return 0;
 }
 
-static int kvm_accel_dev_read(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
-			      gpa_t addr, int len, void *val)
+static noinline int kvm_accel_dev_read(struct kvm_vcpu *vcpu,
+				       struct kvm_io_device *dev,
+				       gpa_t addr, int len, void *val)
 {
 	struct kvm_accel_att *att = container_of(dev, struct kvm_accel_att, iodev);
 
 	return kvm_accel_dispatch(att, vcpu, addr, len, val, false);
+}
+
+/*
+ * A PIO device's reads: a later element of a string read answered whole
+ * costs a compare and a store here, not the dispatch's frame and checks.
+ * MMIO devices never see a string read, so they go to the dispatch.
+ */
+static int kvm_accel_pio_read(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
+			      gpa_t addr, int len, void *val)
+{
+	if (val == this_cpu_read(kvm_accel_str_next)) {
+		this_cpu_write(kvm_accel_str_next, (u8 *)val + len);
+		return 0;
+	}
+	return kvm_accel_dev_read(vcpu, dev, addr, len, val);
 }
 
 static int kvm_accel_dev_write(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
@@ -446,8 +482,14 @@ static void kvm_accel_dev_destructor(struct kvm_io_device *dev)
 	complete(&att->off_bus);
 }
 
-static const struct kvm_io_device_ops kvm_accel_iodev_ops = {
+static const struct kvm_io_device_ops kvm_accel_mmio_ops = {
 	.read = kvm_accel_dev_read,
+	.write = kvm_accel_dev_write,
+	.destructor = kvm_accel_dev_destructor,
+};
+
+static const struct kvm_io_device_ops kvm_accel_pio_ops = {
+	.read = kvm_accel_pio_read,
 	.write = kvm_accel_dev_write,
 	.destructor = kvm_accel_dev_destructor,
 };
@@ -929,7 +971,8 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 	kvm_accel_budget_of(ops, &att->budget);
 	kvm_accel_windows_start(att);
 	RCU_INIT_POINTER(att->binding, b);
-	kvm_iodevice_init(&att->iodev, &kvm_accel_iodev_ops);
+	kvm_iodevice_init(&att->iodev, att->bus == KVM_ACCEL_BUS_PIO ?
+			  &kvm_accel_pio_ops : &kvm_accel_mmio_ops);
 
 	mutex_lock(&kvm_accel_lock);
 	if (ops->att) {

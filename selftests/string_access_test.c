@@ -20,7 +20,18 @@
  *    must continue the ramp; a program that gives half a string leaves the
  *    rest all ones and an error counted; one that declines a string makes
  *    it exit whole.
+ *  migrate: two vCPUs read strings of bytes and words of every length up
+ *    to 1100 elements, from three ports, while their VMM threads are moved
+ *    between the CPUs all the time.  The module answers the later elements
+ *    of a string from a per-CPU cursor that element 0 set, so a thread that
+ *    moves mid-string, or a cursor left behind on the CPU it left, must
+ *    never answer an element with anything but its own string's value:
+ *    each vCPU's bytes must be exactly its own, every element counted.
  */
+#include <pthread.h>
+#include <sched.h>
+#include <sys/sysinfo.h>
+
 #include "kselftest_harness.h"
 #include "accel_test_util.h"
 #include "progs/strings.h"
@@ -145,6 +156,49 @@ static void guest_whole(void)
 	for (p = gbuf; p < gbuf + 16; p++)
 		GUEST_ASSERT_EQ(*p, VMM_BYTE);
 	GUEST_SYNC(11);
+	GUEST_DONE();
+}
+
+#define MIG_VCPUS	2
+#define MIG_ROUNDS	2000
+
+/* Round @i of guest_migrate(): the port offset, width, count and start. */
+static unsigned int mig_off(uint64_t i)
+{
+	return i % 3;
+}
+
+static unsigned int mig_size(uint64_t i)
+{
+	return (i / 3) & 1 ? 2 : 1;
+}
+
+static uint64_t mig_count(uint64_t i)
+{
+	return 1 + (i * 389) % 1100;
+}
+
+static unsigned int mig_start(uint64_t i)
+{
+	return (i * 61) % 5000;	/* + 1100 words: inside the vCPU's 2 pages */
+}
+
+static void guest_migrate(uint64_t id)
+{
+	uint64_t i, j, bytes;
+	uint8_t *buf, want;
+
+	for (i = 0; i < MIG_ROUNDS; i++) {
+		buf = gbuf + id * 2 * PAGE + mig_start(i);
+		bytes = mig_count(i) * mig_size(i);
+		want = STR_FILL_BYTE(id, mig_off(i));
+		memset(buf, 0, bytes);
+		rep_ins(STR_WHOLE_PORT + mig_off(i), buf, mig_count(i), mig_size(i));
+		for (j = 0; j < bytes; j++)
+			__GUEST_ASSERT(buf[j] == want,
+				       "round %lu: byte %lu of %lu read 0x%x, not 0x%x",
+				       i, j, bytes, buf[j], want);
+	}
 	GUEST_DONE();
 }
 
@@ -317,6 +371,88 @@ TEST(whole)
 	TEST_ASSERT_EQ(v.in_exits, 1);
 	accel_assert_counters(id, 3634, 1, 1);
 	str_done(&v);
+
+	kvm_accel_detach(dev);
+	kvm_vm_free(vm);
+}
+
+struct mig_vcpu {
+	struct str_vmm v;
+	pid_t tid;
+	bool done;
+};
+
+static void *mig_vcpu_thread(void *arg)
+{
+	struct mig_vcpu *m = arg;
+
+	__atomic_store_n(&m->tid, gettid(), __ATOMIC_RELEASE);
+	str_done(&m->v);
+	__atomic_store_n(&m->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static bool mig_move(pid_t tid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return !sched_setaffinity(tid, sizeof(set), &set);
+}
+
+TEST(migrate)
+{
+	struct kvm_vcpu *vcpus[MIG_VCPUS];
+	struct mig_vcpu m[MIG_VCPUS] = {};
+	pthread_t threads[MIG_VCPUS];
+	struct str_whole_regs *r;
+	struct kvm_accel_dev *dev;
+	uint64_t elements = 0, moves = 0, i;
+	int nr_cpus = get_nprocs(), flip = 0, live, ret;
+	struct kvm_vm *vm;
+	__u32 id;
+
+	TEST_REQUIRE(kvm_accel_module_loaded());
+	if (nr_cpus < 2)
+		SKIP(return, "one CPU: a vCPU thread cannot move between CPUs");
+	vm = vm_create_with_vcpus(MIG_VCPUS, guest_migrate, vcpus);
+	dev = str_attach(vm, "string_whole.bpf.o", STR_WHOLE_PORT, (void **)&r,
+			 sizeof(*r));
+	id = accel_link_id(dev);
+	r->mode = STR_MODE_FILL;
+	for (i = 0; i < MIG_VCPUS; i++) {
+		vcpu_args_set(vcpus[i], 1, i);
+		m[i].v.vcpu = vcpus[i];
+		ret = pthread_create(&threads[i], NULL, mig_vcpu_thread, &m[i]);
+		TEST_ASSERT(!ret, "pthread_create: %s", strerror(ret));
+	}
+
+	/* Each thread to another CPU every 100 us, until both guests are done. */
+	do {
+		live = 0;
+		for (i = 0; i < MIG_VCPUS; i++) {
+			pid_t tid = __atomic_load_n(&m[i].tid, __ATOMIC_ACQUIRE);
+
+			if (__atomic_load_n(&m[i].done, __ATOMIC_ACQUIRE))
+				continue;
+			live++;
+			if (tid && mig_move(tid, (flip + i) % 2))
+				moves++;
+		}
+		flip ^= 1;
+		usleep(100);
+	} while (live);
+	for (i = 0; i < MIG_VCPUS; i++) {
+		pthread_join(threads[i], NULL);
+		TEST_ASSERT_EQ(m[i].v.exits, 0);
+	}
+	for (i = 0; i < MIG_ROUNDS; i++)
+		elements += MIG_VCPUS * mig_count(i);
+	ksft_print_msg("%lu elements in %d strings, %lu moves of a vCPU thread\n",
+		       elements, MIG_VCPUS * MIG_ROUNDS, moves);
+	TEST_ASSERT(moves > MIG_VCPUS * 100, "only %lu moves", moves);
+	accel_assert_counters(id, elements, 0, 0);
 
 	kvm_accel_detach(dev);
 	kvm_vm_free(vm);

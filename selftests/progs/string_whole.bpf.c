@@ -15,6 +15,17 @@ int BPF_PROG(str_whole_read, struct kvm_accel_ctx *acc)
 	__u64 at = regs.bytes & 0xff, val = 0;
 
 	regs.counts[calls & (STR_LOG - 1)] = n;
+	if (regs.mode == STR_MODE_FILL) {
+		__u8 byte = STR_FILL_BYTE(acc->vcpu_id, acc->offset);
+
+		if (n == 1) {
+			acc->result = 0x0101010101010101ULL * byte;
+			return KVM_ACCEL_HANDLED;
+		}
+		if (kvm_accel_string_fill(acc, byte, bytes))
+			return KVM_ACCEL_EXIT;
+		return KVM_ACCEL_HANDLED;
+	}
 	if (n == 1) {
 		for (i = 0; i < 4 && i < len; i++)
 			val |= (__u64)((at + i) & 0xff) << (8 * i);

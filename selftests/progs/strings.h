@@ -12,8 +12,9 @@
  * string_whole.bpf.o: STR_WHOLE_PORT, with KVM_ACCEL_F_STRINGS.  It
  * answers every read, single or string, from a ramp: the k-th byte it
  * gives is k & 0xff, whatever the width.  @mode makes it give only half a
- * string (STR_MODE_SHORT) or decline strings (STR_MODE_DECLINE).  It logs
- * the element count of each call.
+ * string (STR_MODE_SHORT) or decline strings (STR_MODE_DECLINE), or
+ * answer every byte of a call with STR_FILL_BYTE() of its vCPU and port
+ * (STR_MODE_FILL).  It logs the element count of each call.
  */
 #ifndef _SELFTESTS_PROGS_STRINGS_H
 #define _SELFTESTS_PROGS_STRINGS_H
@@ -31,6 +32,10 @@
 #define STR_MODE_WHOLE		0
 #define STR_MODE_SHORT		1
 #define STR_MODE_DECLINE	2
+#define STR_MODE_FILL		3
+
+/* What STR_MODE_FILL answers vCPU @vcpu's reads of STR_WHOLE_PORT + @off with. */
+#define STR_FILL_BYTE(vcpu, off)	(0x80 | ((vcpu) & 7) << 4 | (off))
 
 struct str_decline_regs {
 	__u64 reads;		/* single reads given, handled or not */
