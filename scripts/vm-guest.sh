@@ -109,6 +109,9 @@ check)
 	if [ -x "$REPO/selftests/qemu_e2e_test.sh" ] && selected qemu_e2e_test; then
 		run_tap qemu_e2e_test "$REPO/selftests/qemu_e2e_test.sh"
 	fi
+	if [ -x "$REPO/selftests/qemu_diff_test.sh" ] && selected qemu_diff_test; then
+		run_tap qemu_diff_test "$REPO/selftests/qemu_diff_test.sh"
+	fi
 	if [ -x "$REPO/loader/test-cli-errors.sh" ] && selected cli_errors; then
 		run_tap cli_errors "$REPO/loader/test-cli-errors.sh" "$O/kvm-accel" "$O/bpf"
 	fi

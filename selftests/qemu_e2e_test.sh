@@ -41,27 +41,9 @@ set -uo pipefail
 O=${KA_BUILD:?KA_BUILD not set}
 QEMU=$O/qemu/qemu-system-x86_64
 READS=${KA_QEMU_E2E_READS:-3000}
-TMO=${KA_QEMU_E2E_TIMEOUT:-600}
-# The KASAN build of the test VM runs the nested guests several times slower.
-grep -qw 'ka\.kernel=debug' /proc/cmdline && TMO=${KA_QEMU_E2E_TIMEOUT:-1800}
-# The nested guest runs the distribution's kernel from the cache, whatever
-# kernel the test VM runs (make debug-check boots a debug build).
-CACHE=$(sed -n 's/.*\bka\.cache=\([^ ]*\).*/\1/p' /proc/cmdline)
-REL=$(cat "$CACHE/kernel/current" 2>/dev/null)
-KROOT=$CACHE/kernel/$REL/root
-KERNEL=$KROOT/boot/vmlinuz-$REL
 W=${TMPDIR:-/tmp}/qemu-e2e
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-check() {	# check DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
-bail() { echo "Bail out! $*"; exit 1; }
+# shellcheck source=selftests/qemu_e2e/lib.sh
+. "$(dirname "$0")/qemu_e2e/lib.sh"
 
 echo "TAP version 13"
 echo "1..30"

@@ -13,7 +13,8 @@
  *  - aligned 32- and 64-bit reads of every register: GCAP_ID, GEN_CONF,
  *    GINTR_STA, MAIN_CNT (live while enabled, frozen while halted), each
  *    timer's Tn_CONF_CAP, Tn_COMPARATOR and Tn_FSB_INT_ROUTE, and the
- *    reserved ones (0);
+ *    reserved ones (0), but those past the last timer if the VMM's model
+ *    answers them (HPET_F_ABSENT_EXIT);
  *  - GEN_CONF writes that start or stop the counter (ENABLE_CNF), keeping
  *    it continuous, with a kick to the VMM's timer thread so it re-arms;
  *  - MAIN_CNT writes (ignored while the counter runs).
@@ -52,7 +53,9 @@ static __always_inline int hpet_read_counter(__u64 *cnt)
 		frozen = HPET_LOAD(regs.cnt_frozen);
 		now = bpf_ktime_get_ns();
 		if (HPET_LOAD(regs.seq) == seq) {
-			*cnt = hpet_counter_value(conf, delta, sub, frozen, now);
+			*cnt = HPET_LOAD(regs.flags) & HPET_F_QEMU_CLOCK ?
+			       hpet_qemu_counter_value(conf, delta, sub, frozen, now) :
+			       hpet_counter_value(conf, delta, sub, frozen, now);
 			return 0;
 		}
 	}
@@ -91,7 +94,8 @@ int BPF_PROG(hpet_read, struct kvm_accel_ctx *acc)
 	__u64 off = acc->offset, val;
 	__u32 len = acc->len;
 
-	if (off >= HPET_MMIO_LEN || !hpet_access_aligned(off, len))
+	if (off >= HPET_MMIO_LEN || !hpet_access_aligned(off, len) ||
+	    (off >= HPET_TN_END && (HPET_LOAD(regs.flags) & HPET_F_ABSENT_EXIT)))
 		return KVM_ACCEL_EXIT;
 	if (hpet_reg_load(&regs, off & ~7ULL, &val) && hpet_read_counter(&val))
 		return KVM_ACCEL_EXIT;

@@ -218,7 +218,23 @@ struct hpet_regs {
 	__u64 seen_cnt_gen;	/* cnt_gen the timer deadlines belong to */
 	__u64 lines;		/* bitmap of the interrupt lines S holds asserted */
 	struct hpet_timer timer[HPET_NUM_TIMERS];
+	/* Written by S before the guest runs (rule 1). */
+	__u64 flags;		/* HPET_F_* */
 };
+
+/*
+ * @flags, for a VMM whose own model is the reference (QEMU's):
+ *  - HPET_F_ABSENT_EXIT: reads of the timers past the last exit, for the
+ *    model to answer: QEMU 10.0 compares the timer index with '>', so its
+ *    timer 3 of three stores what is written;
+ *  - HPET_F_QEMU_CLOCK: the running counter is QEMU's, the guest clock in
+ *    ns plus an offset, wrapped at 64 bits, over 10
+ *    (hpet_qemu_counter_value()), which leaves the spec's 64-bit counter
+ *    for counter values of 2^64 / 10 and more.
+ */
+#define HPET_F_ABSENT_EXIT	0x1
+#define HPET_F_QEMU_CLOCK	0x2
+#define HPET_TN_END		(HPET_TN_BASE + HPET_NUM_TIMERS * HPET_TN_STRIDE)
 
 static inline __u64 hpet_ticks(__u64 now_ns)
 {
@@ -230,6 +246,18 @@ static inline __u64 hpet_counter_value(__u64 gen_conf, __u64 delta, __u64 sub,
 				       __u64 frozen, __u64 now_ns)
 {
 	return gen_conf & HPET_ENABLE_CNF ? hpet_ticks(now_ns + sub) + delta : frozen;
+}
+
+/*
+ * The same for QEMU's model, where the counter is (clock + offset) / 10 in
+ * 64-bit arithmetic that wraps: cnt_delta * 10 + cnt_sub is the offset.
+ * Equal to hpet_counter_value() until the sum wraps.
+ */
+static inline __u64 hpet_qemu_counter_value(__u64 gen_conf, __u64 delta, __u64 sub,
+					    __u64 frozen, __u64 now_ns)
+{
+	return gen_conf & HPET_ENABLE_CNF ?
+	       hpet_ticks(now_ns + sub + delta * HPET_TICK_NS) : frozen;
 }
 
 /* cnt_delta when enabling at @now_ns with the counter at @frozen (cnt_sub 0). */

@@ -83,7 +83,12 @@
  *    fast path latches taskfile writes) and SLOW otherwise or while QEMU
  *    handles an access (taskfile writes are ignored, as QEMU ignores them).
  *    QEMU takes the device with the handover above before every access it
- *    handles, and takes back the taskfile if the phase it took was IDLE.
+ *    handles, and takes back the taskfile if the phase it took was IDLE:
+ *    each register whose bit in @tf_written the fast path set (an atomic
+ *    or, after its store) whole, current and HOB byte of both drives.  A
+ *    write is seen even if it stored what QEMU had published: QEMU
+ *    publishes a byte of fields that are wider (the sector count, 256 or
+ *    65536 for 0), and a guest's 0 must replace the whole field.
  *  - @irq_pending is QEMU's: set before it raises INTRQ, cleared after a
  *    status read or command write lowered it, set at attach (unknown).
  *    Status reads exit while it is set, so that QEMU acknowledges.
@@ -256,7 +261,8 @@ struct ide_regfile {
 	__u64 last;		/* this chunk ends the command */
 
 	__u64 fp_errors;	/* eventfd signals the fast path could not send */
-	__u64 reserved[7];
+	__u64 tf_written;	/* QEMU: bit n, tf[n] latched since QEMU took it */
+	__u64 reserved[6];
 
 	__u8 buf[IDE_BUF_SIZE];
 };

@@ -225,6 +225,9 @@ static __always_inline int __ide_tf_write(struct ide_regfile *r, __u32 reg, __u8
 			ide_fp_leave(r);
 			return IDE_DECLINE;
 		}
+		/* QEMU's taskfile is its own: say which register to take back. */
+		if (both)
+			__sync_fetch_and_or(&r->tf_written, 1ULL << reg);
 	}
 	__sync_fetch_and_and(&r->devctl, ~(__u64)ATA_DEVCTL_HOB);
 	ide_fp_leave(r);

@@ -13,7 +13,8 @@
  *  - writes, which the register ignores.
  *
  * Everything else exits: reads while the fast path is disabled (the VMM
- * disables it while it republishes the offset).  The overflow interrupt
+ * disables it while it republishes the offset), and for QEMU's model the
+ * misaligned reads, which QEMU splits into reads of single bytes.  The overflow interrupt
  * (TMR_STS/TMR_EN in PM1 status and enable) is the VMM's: it lives in
  * other registers of the PM block and is driven by the VMM's own timer.
  */
@@ -32,7 +33,8 @@ int BPF_PROG(pmtimer_read, struct kvm_accel_ctx *acc)
 	__s64 offset = (__s64)PMTIMER_LOAD(regs.clock_offset);
 	__u64 off = acc->offset;
 
-	if (!(flags & PMTIMER_F_ENABLED) || off >= PMTIMER_PIO_LEN)
+	if (!(flags & PMTIMER_F_ENABLED) || off >= PMTIMER_PIO_LEN ||
+	    !pmtimer_answers(off, acc->len, flags))
 		return KVM_ACCEL_EXIT;
 	acc->result = pmtimer_extract(pmtimer_value(offset, flags, bpf_ktime_get_ns()),
 				      off, acc->len, flags);

@@ -38,7 +38,9 @@
  *    32-bit register, as the hardware does; with PMTIMER_F_QEMU_NARROW it
  *    returns the low bytes whatever @off, as QEMU's acpi-tmr region does
  *    (it reads 4 bytes and ignores the offset), so that a VMM built on
- *    QEMU's model stays bit-exact;
+ *    QEMU's model stays bit-exact.  QEMU splits a misaligned read (a word
+ *    at byte 1) into byte reads, each the low byte of the counter at its
+ *    own time: F does not answer those (pmtimer_answers()), QEMU does;
  *  - writes are ignored (the register is read-only).
  */
 #ifndef _DEVICES_PMTIMER_H
@@ -70,6 +72,12 @@ static inline __u64 pmtimer_ticks(__u64 ns)
 {
 	return ns / PMTIMER_NS_PER_SEC * PMTIMER_FREQ_HZ +
 	       ns % PMTIMER_NS_PER_SEC * PMTIMER_FREQ_HZ / PMTIMER_NS_PER_SEC;
+}
+
+/* Whether F answers a read of @len bytes at byte @off of the register. */
+static inline int pmtimer_answers(__u64 off, __u32 len, __u64 flags)
+{
+	return !(flags & PMTIMER_F_QEMU_NARROW) || !(off & (len - 1));
 }
 
 /* The register's value at host time @now_ns. */
