@@ -82,7 +82,7 @@ run() {
 	pid=$!
 	# Until the guest says where its log is, or QEMU is gone.
 	while kill -0 $pid 2>/dev/null; do
-		line=$(tr -d '\r' < "$W/$name.console" 2>/dev/null | grep -m1 '^KA-WAIT probe')
+		line=$(tr -d '\r' 2>/dev/null < "$W/$name.console" | grep -m1 '^KA-WAIT probe')
 		[ -n "$line" ] && break
 		sleep 0.2
 	done
