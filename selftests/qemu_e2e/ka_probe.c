@@ -612,6 +612,9 @@ static void bm_random_access(struct chan *c)
 		if (off >= 4)
 			rec(DEV_BM, OP_RELATION, 1, off,
 			    v == ((c->prd_set >> (8 * (off - 4))) & 0xff));
+		else if (off == 2)
+			/* Its interrupt bit follows INTRQ, which rises in time. */
+			rec(DEV_BM, OP_READ, 1, off, v & ~4ULL);
 		else
 			rec(DEV_BM, OP_READ, 1, off, v);
 	} else if (off == 2) {
