@@ -99,7 +99,7 @@ BPFTOOL := $(TOOLS)/bpftool/bpftool
 CLANG ?= clang-16
 CC ?= gcc
 
-build: kmod bpf loader devices selftests verifier-tests demo-progs bench-progs qemu vm-qemu
+build: kmod bpf loader devices vmm selftests verifier-tests demo-progs bench-progs qemu vm-qemu
 
 kmod: $(O)/kvm_accel.ko
 
@@ -134,6 +134,7 @@ USER_LDLIBS := $(LIBBPF_A) -lelf -lz
 
 include loader/loader.mk
 include devices/devices.mk
+include vmm/vmm.mk
 include selftests/selftests.mk
 include verifier-tests/verifier-tests.mk
 include demo/demo.mk

@@ -42,9 +42,9 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
-#include "ide_test.h"
-#include "hpet_test_util.h"
-#include "mpic_test_util.h"
+#include "ide_vm.h"
+#include "hpet_vm.h"
+#include "mpic_vm.h"
 
 #define BENCH_PIO_PORT		0x3f0
 #define BENCH_MMIO_GPA		0xd0000000ULL
@@ -232,7 +232,6 @@ struct bench_vm {
 	struct ide_rig ide;
 	struct hpet_vm hpet;
 	struct mpic_vm mpic;
-	struct mpic_vcpu_thread mpic_thread;
 };
 
 static bool is_pio(enum bench_op op)
@@ -300,7 +299,6 @@ static void bench_vm_create(struct bench_vm *b, struct bench_row *row)
 		mpic_vm_create(&b->mpic, 1, bench_guest, true, true);
 		b->vm = b->mpic.vm;
 		b->vcpu = b->mpic.vcpus[0];
-		b->mpic_thread = (struct mpic_vcpu_thread){ .mv = &b->mpic, .vcpu = b->vcpu };
 		return;
 	default:
 		break;
@@ -375,22 +373,16 @@ static void bench_vm_destroy(struct bench_vm *b)
 static void bench_serve(struct bench_vm *b)
 {
 	struct kvm_run *run = b->vcpu->run;
-	int ret;
 
 	switch (b->row->setup) {
 	case SETUP_IDE:
-		TEST_ASSERT(run->exit_reason == KVM_EXIT_IO, "unexpected exit %s",
-			    exit_reason_str(run->exit_reason));
-		ret = ide_io(b->ide.ide, run->io.port, run->io.size, run->io.count,
-			     run->io.direction == KVM_EXIT_IO_OUT,
-			     (uint8_t *)run + run->io.data_offset);
-		TEST_ASSERT(!ret, "ide_io: %s", strerror(-ret));
+		vmm_emulate(&b->ide.vmm, b->vcpu);
 		return;
 	case SETUP_HPET:
-		hpet_vm_serve(&b->hpet, 0);
+		vmm_emulate(&b->hpet.vmm, b->vcpu);
 		return;
 	case SETUP_MPIC:
-		mpic_vcpu_serve(&b->mpic_thread);
+		vmm_emulate(&b->mpic.vmm, b->vcpu);
 		return;
 	default:
 		break;

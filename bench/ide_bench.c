@@ -1,5 +1,5 @@
 /*
- * IDE workload: a guest PIO driver (selftests/ide_test.h: rep insw /
+ * IDE workload: a guest PIO driver (vmm/ide_vm.h: rep insw /
  * rep outsw) reads 1 MiB and writes 1 MiB, in LBA28 commands of 256
  * sectors and as single LBA48 commands of 2048 sectors, three ways:
  *
@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ide_test.h"
+#include "ide_vm.h"
 
 #define MIB_SECTORS	2048	/* 1 MiB */
 
@@ -104,11 +104,11 @@ static void run(struct step_result *res, const struct run_kind *k)
 	TEST_ASSERT_EQ(ide_rig_run(&rig, rig.vcpus[0], &uc), UCALL_SYNC);
 	TEST_ASSERT_EQ(uc.args[1], IDE_SYNC_READY);
 	for (i = 0; i < k->nr_steps; i++) {
-		before = rig.exits;
+		before = ide_rig_exits(&rig);
 		t = now_ns();
 		TEST_ASSERT_EQ(ide_rig_run(&rig, rig.vcpus[0], &uc), UCALL_SYNC);
 		res[i].ns = now_ns() - t;
-		res[i].exits = rig.exits - before;
+		res[i].exits = ide_rig_exits(&rig) - before;
 		res[i].hash = uc.args[2];
 		TEST_ASSERT_EQ(uc.args[1], i);
 		TEST_ASSERT(!(uc.args[3] & ATA_ERR), "%s: %s failed: status %#lx error %#lx",

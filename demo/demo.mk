@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The demo programs run by `make demo` (scripts/demo.sh, inside the test VM).
-# They are KVM selftests-style VMMs, built with the selftests' flags and
-# libraries (selftests/selftests.mk).
+# They are VMMs on the reference VMM (vmm/vmm.mk).
 
 DEMO_SRCS := $(wildcard demo/*_demo.c)
 DEMO_PROGS := $(patsubst demo/%.c,$(O)/demo/%,$(DEMO_SRCS))
@@ -13,12 +12,12 @@ demo-progs: $(DEMO_PROGS) $(filter $(O)/bpf/demo/%,$(BPF_OBJS))
 $(O)/demo/%.o: demo/%.c
 	$(Q)mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(ST_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(VMM_CFLAGS) -c $< -o $@
 
-$(O)/demo/%_demo: $(O)/demo/%_demo.o $(ST_UTIL_OBJS) $(LIBKVM_STRING_OBJ) \
-		  $(ST_OUT)/libkvm.a $(O)/libkvmaccel.a $(DEV_LIB)
+$(O)/demo/%_demo: $(O)/demo/%_demo.o $(VMM_LINK_DEPS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(KVM_ST_LDFLAGS) $(filter %.o,$^) $(DEV_LIB) $(O)/libkvmaccel.a \
-		$(ST_OUT)/libkvm.a $(USER_LDLIBS) -ldl -lm -o $@
+	$(Q)$(call vmm-link,$<)
 
 .SECONDARY: $(patsubst %,%.o,$(DEMO_PROGS))
+
+-include $(wildcard $(O)/demo/*.d)

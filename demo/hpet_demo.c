@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "hpet_test_util.h"
+#include "hpet_vm.h"
 
 #define VECTOR		0x40
 #define GSI		20
@@ -77,9 +77,9 @@ static void measure(struct demo_row *row, bool accel, uint64_t n_reads,
 
 	hpet_vcpu_sync(&h, 0, 0);
 	e0 = hpet_vm_exits(&h);
-	t0 = host_now_ns();
+	t0 = vmm_now_ns();
 	hpet_vcpu_sync(&h, 0, 1);
-	t1 = host_now_ns();
+	t1 = vmm_now_ns();
 	e1 = hpet_vm_exits(&h);
 	row->ticks = hpet_vcpu_sync(&h, 0, 2);
 	hpet_vcpu_done(&h, 0);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "ide_test.h"
+#include "ide_vm.h"
 
 static const struct ide_step steps[] = {
 	{ "IDENTIFY DEVICE", ATA_CMD_IDENTIFY, 0, 0, 1 },
@@ -53,11 +53,11 @@ static void run(struct result *res, bool accel)
 	ide_rig_create(&rig, guest_code, 1, accel, false, false);
 	TEST_ASSERT_EQ(ide_rig_run(&rig, rig.vcpus[0], &uc), UCALL_SYNC);
 	for (i = 0; i < NR_STEPS; i++) {
-		before = rig.exits;
+		before = ide_rig_exits(&rig);
 		t = now_ms();
 		TEST_ASSERT_EQ(ide_rig_run(&rig, rig.vcpus[0], &uc), UCALL_SYNC);
 		res->ms[i] = now_ms() - t;
-		res->exits[i] = rig.exits - before;
+		res->exits[i] = ide_rig_exits(&rig) - before;
 		TEST_ASSERT(!(uc.args[3] & ATA_ERR), "%s failed: status %#lx error %#lx",
 			    steps[i].name, uc.args[3], uc.args[4]);
 	}

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "mpic_test_util.h"
+#include "mpic_vm.h"
 
 #define PING_VECTOR	0x40	/* IPI 0: CPU 0 -> CPU 1 */
 #define PONG_VECTOR	0x41	/* IPI 1: CPU 1 -> CPU 0 */

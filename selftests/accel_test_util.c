@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,22 +107,6 @@ void accel_vmm_serve(struct accel_vmm *vmm)
 		vmm->straddles++;
 }
 
-uint64_t accel_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc,
-			    void (*serve)(struct kvm_vcpu *vcpu, void *arg), void *arg)
-{
-	uint64_t cmd;
-
-	for (;;) {
-		vcpu_run(vcpu);
-		cmd = get_ucall(vcpu, uc);
-		if (cmd == UCALL_ABORT)
-			REPORT_GUEST_ASSERT(*uc);
-		if (cmd != UCALL_NONE)
-			return cmd;
-		serve(vcpu, arg);
-	}
-}
-
 static void accel_vmm_serve_exit(struct kvm_vcpu *vcpu, void *arg)
 {
 	struct accel_vmm *vmm = arg;
@@ -136,40 +119,7 @@ static void accel_vmm_serve_exit(struct kvm_vcpu *vcpu, void *arg)
 
 uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc)
 {
-	return accel_run_to_ucall(vmm->vcpu, uc, accel_vmm_serve_exit, vmm);
-}
-
-struct accel_thread {
-	void (*fn)(void *arg, int idx);
-	void *arg;
-	int idx;
-	pthread_t thread;
-};
-
-static void *accel_thread_fn(void *p)
-{
-	struct accel_thread *t = p;
-
-	t->fn(t->arg, t->idx);
-	return NULL;
-}
-
-void accel_run_threads(int first, int last, void (*fn)(void *arg, int idx), void *arg)
-{
-	struct accel_thread *t;
-	int i, ret;
-
-	TEST_ASSERT(first < last, "no threads to run (%d .. %d)", first, last);
-	t = calloc(last - first, sizeof(*t));
-	TEST_ASSERT(t, "out of memory");
-	for (i = 0; i < last - first; i++) {
-		t[i] = (struct accel_thread){ .fn = fn, .arg = arg, .idx = first + i };
-		ret = pthread_create(&t[i].thread, NULL, accel_thread_fn, &t[i]);
-		TEST_ASSERT(!ret, "pthread_create: %s", strerror(ret));
-	}
-	for (i = 0; i < last - first; i++)
-		pthread_join(t[i].thread, NULL);
-	free(t);
+	return vmm_run_to_ucall(vmm->vcpu, uc, accel_vmm_serve_exit, vmm);
 }
 
 void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage)
@@ -210,27 +160,6 @@ void accel_fill(__u8 *regs, uint64_t seed)
 
 /* ---- attaching ----------------------------------------------------------- */
 
-const char *accel_build_path(const char *rel)
-{
-	static char path[PATH_MAX];
-	const char *build = getenv("KA_BUILD");
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	/* Run by hand: this binary is $(O)/selftests/<name>_test. */
-	if (!build || !*build) {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		TEST_ASSERT(n > 0, "readlink(/proc/self/exe) failed");
-		exe[n] = '\0';
-		build = dirname(dirname(exe));
-	}
-	TEST_ASSERT(snprintf(path, sizeof(path), "%s/%s", build, rel) <
-		    (int)sizeof(path), "path of %s too long", rel);
-	TEST_ASSERT(!access(path, R_OK), "%s: %s (not built?)", path,
-		    strerror(errno));
-	return path;
-}
-
 const char *accel_obj_path(const char *name)
 {
 	char rel[PATH_MAX];
@@ -268,106 +197,6 @@ __u8 *accel_regs(struct kvm_accel_dev *dev)
 	TEST_ASSERT(regs, "mapping the register file: %s", strerror(errno));
 	TEST_ASSERT(size >= REGFILE_SIZE, "register file of %zu bytes", size);
 	return regs;
-}
-
-__u32 accel_link_id(struct kvm_accel_dev *dev)
-{
-	int id = kvm_accel_link_id(dev);
-
-	TEST_ASSERT(id > 0, "kvm_accel_link_id: %s", strerror(-id));
-	return id;
-}
-
-/* ---- sysfs --------------------------------------------------------------- */
-
-struct kvm_accel_counters accel_counters(__u32 link_id)
-{
-	struct kvm_accel_counters c;
-	int ret;
-
-	ret = kvm_accel_read_counters(link_id, &c);
-	TEST_ASSERT(!ret, "counters of attachment %u: %s", link_id,
-		    strerror(-ret));
-	return c;
-}
-
-void accel_assert_counters(__u32 link_id, __u64 handled, __u64 exits, __u64 errors)
-{
-	struct kvm_accel_counters c = accel_counters(link_id);
-
-	TEST_ASSERT(c.handled == handled && c.exits == exits && c.errors == errors,
-		    "attachment %u: handled %llu exits %llu errors %llu, expected %llu %llu %llu",
-		    link_id, c.handled, c.exits, c.errors, handled, exits, errors);
-}
-
-bool accel_attached(__u32 link_id)
-{
-	struct kvm_accel_counters c;
-	int ret;
-
-	ret = kvm_accel_read_counters(link_id, &c);
-	TEST_ASSERT(!ret || ret == -ENOENT, "counters of attachment %u: %s",
-		    link_id, strerror(-ret));
-	return !ret;
-}
-
-long accel_module_refcnt(const char *module)
-{
-	char path[128];
-	long refcnt;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", module);
-	f = fopen(path, "r");
-	TEST_ASSERT(f, "%s: %s", path, strerror(errno));
-	TEST_ASSERT(fscanf(f, "%ld", &refcnt) == 1, "%s: no number", path);
-	fclose(f);
-	return refcnt;
-}
-
-const char *accel_kvm_vendor_module(void)
-{
-	if (!access("/sys/module/kvm_amd", F_OK))
-		return "kvm_amd";
-	TEST_ASSERT(!access("/sys/module/kvm_intel", F_OK),
-		    "neither kvm_amd nor kvm_intel is loaded");
-	return "kvm_intel";
-}
-
-struct accel_refs accel_refs(void)
-{
-	return (struct accel_refs) {
-		.accel = accel_module_refcnt("kvm_accel"),
-		.kvm = accel_module_refcnt(accel_kvm_vendor_module()),
-	};
-}
-
-static bool accel_released(__u32 link_id, const struct accel_refs *before)
-{
-	struct accel_refs now = accel_refs();
-
-	/*
-	 * Not equal but at most: the baseline may include references held by
-	 * an earlier test's objects whose freeing the kernel defers (a
-	 * struct_ops map drops its module reference from a work item), which
-	 * may go meanwhile.  A reference this test leaks still shows as a
-	 * count above the baseline.
-	 */
-	return (!link_id || !accel_attached(link_id)) &&
-	       now.accel <= before->accel && now.kvm <= before->kvm;
-}
-
-bool accel_wait_released(__u32 link_id, const struct accel_refs *before)
-{
-	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
-	int waited;
-
-	for (waited = 0; waited < ACCEL_RELEASE_TIMEOUT_MS; waited += 10) {
-		if (accel_released(link_id, before))
-			return true;
-		nanosleep(&tick, NULL);
-	}
-	return accel_released(link_id, before);
 }
 
 /* ---- fixture ------------------------------------------------------------- */

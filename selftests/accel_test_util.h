@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the kvm-accel selftests share: the register-file device on each bus
- * (selftests/progs/regfile.h), guest accessors for it, a VMM run loop that
- * serves the device's slow path and counts every access that reaches
- * userspace, attaching through libkvmaccel, and the module's sysfs.
+ * The selftests' own fixture, on the reference VMM (vmm/vmm.h): the
+ * register-file device on each bus (selftests/progs/regfile.h), its test
+ * patterns, a VMM for it that serves its slow path and counts every access
+ * that reaches userspace, several vCPUs under load, and the command line.
  *
  * Functions named accel_*() assert on failure; __accel_*() return a
  * negative errno instead.
@@ -19,6 +19,8 @@
 #include "ucall_common.h"
 
 #include <libkvmaccel.h>
+#include "guest.h"
+#include "vmm.h"
 #include "progs/regfile.h"
 
 /* One bus of the register-file device, as the tests attach it. */
@@ -41,13 +43,6 @@ struct accel_bus {
 
 extern const struct accel_bus accel_pio;
 extern const struct accel_bus accel_mmio;
-
-/*
- * Bound on waiting for an asynchronous release (see accel_wait_released()).
- * Generous: a struct_ops map is freed only after an RCU and an RCU-tasks
- * grace period, which took over 5 s in the test VM on a loaded host.
- */
-#define ACCEL_RELEASE_TIMEOUT_MS	60000
 
 /* ---- guest side ---------------------------------------------------------- */
 
@@ -76,78 +71,6 @@ static inline uint64_t accel_expected(uint64_t seed, uint64_t range,
 		val |= (uint64_t)(off + i < range ? accel_pattern(seed, off + i) : 0xff)
 		       << (8 * i);
 	return val;
-}
-
-/* One guest access of @len bytes to port or guest physical address @addr. */
-static inline uint64_t accel_guest_read(uint32_t bus, uint64_t addr, uint32_t len)
-{
-	uint16_t port = addr;
-	uint32_t v32;
-	uint16_t v16;
-	uint8_t v8;
-
-	if (bus == KVM_ACCEL_BUS_PIO) {
-		switch (len) {
-		case 1:
-			asm volatile("inb %1, %0" : "=a"(v8) : "d"(port));
-			return v8;
-		case 2:
-			asm volatile("inw %1, %0" : "=a"(v16) : "d"(port));
-			return v16;
-		case 4:
-			asm volatile("inl %1, %0" : "=a"(v32) : "d"(port));
-			return v32;
-		}
-	} else {
-		switch (len) {
-		case 1:
-			return *(volatile uint8_t *)addr;
-		case 2:
-			return *(volatile uint16_t *)addr;
-		case 4:
-			return *(volatile uint32_t *)addr;
-		case 8:
-			return *(volatile uint64_t *)addr;
-		}
-	}
-	GUEST_FAIL("no %u-byte access on bus %u", len, bus);
-	return 0;
-}
-
-static inline void accel_guest_write(uint32_t bus, uint64_t addr, uint32_t len,
-				     uint64_t val)
-{
-	uint16_t port = addr;
-
-	if (bus == KVM_ACCEL_BUS_PIO) {
-		switch (len) {
-		case 1:
-			asm volatile("outb %0, %1" : : "a"((uint8_t)val), "d"(port));
-			return;
-		case 2:
-			asm volatile("outw %0, %1" : : "a"((uint16_t)val), "d"(port));
-			return;
-		case 4:
-			asm volatile("outl %0, %1" : : "a"((uint32_t)val), "d"(port));
-			return;
-		}
-	} else {
-		switch (len) {
-		case 1:
-			*(volatile uint8_t *)addr = val;
-			return;
-		case 2:
-			*(volatile uint16_t *)addr = val;
-			return;
-		case 4:
-			*(volatile uint32_t *)addr = val;
-			return;
-		case 8:
-			*(volatile uint64_t *)addr = val;
-			return;
-		}
-	}
-	GUEST_FAIL("no %u-byte access on bus %u", len, bus);
 }
 
 /*
@@ -241,18 +164,6 @@ void accel_vmm_serve(struct accel_vmm *vmm);
  * any other exit or an access outside the device's range.
  */
 uint64_t accel_vmm_run(struct accel_vmm *vmm, struct ucall *uc);
-/*
- * The loop every VMM here runs: KVM_RUN @vcpu until its guest makes a ucall
- * and return the command; a guest assertion fails the test, and every other
- * exit goes to @serve(@vcpu, @arg).
- */
-uint64_t accel_run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc,
-			    void (*serve)(struct kvm_vcpu *vcpu, void *arg), void *arg);
-/*
- * Call @fn(@arg, i) for every i in [@first, @last), each on a thread of
- * its own, all at once; return when every call has returned.
- */
-void accel_run_threads(int first, int last, void (*fn)(void *arg, int idx), void *arg);
 /* accel_vmm_run() and assert that the guest reached GUEST_SYNC(@stage). */
 void accel_vmm_sync(struct accel_vmm *vmm, uint64_t stage);
 /* accel_vmm_run() and assert that the guest reached GUEST_DONE(). */
@@ -268,11 +179,6 @@ struct kvm_vm *accel_vm_create(struct kvm_vcpu **vcpu, const struct accel_bus *b
 /* Store pattern @seed into the REGFILE_SIZE registers at @regs. */
 void accel_fill(__u8 *regs, uint64_t seed);
 
-/*
- * $KA_BUILD/@rel, where KA_BUILD defaults to the build directory this
- * binary is in.  The path is valid until the next call.
- */
-const char *accel_build_path(const char *rel);
 /* The test object @name under $KA_BUILD/bpf/selftests/progs. */
 const char *accel_obj_path(const char *name);
 
@@ -282,32 +188,6 @@ int __accel_attach(int vm_fd, const char *obj, __u32 bus, __u64 base,
 struct kvm_accel_dev *accel_attach(struct kvm_vm *vm, const struct accel_bus *bus);
 /* The device's register file, mapped. */
 __u8 *accel_regs(struct kvm_accel_dev *dev);
-__u32 accel_link_id(struct kvm_accel_dev *dev);
-
-/* The module's counters for attachment @link_id. */
-struct kvm_accel_counters accel_counters(__u32 link_id);
-void accel_assert_counters(__u32 link_id, __u64 handled, __u64 exits, __u64 errors);
-/* Whether the module lists attachment @link_id. */
-bool accel_attached(__u32 link_id);
-
-/* Module reference counts of kvm_accel and of KVM's vendor module. */
-struct accel_refs {
-	long accel;
-	long kvm;
-};
-/* "kvm_amd" or "kvm_intel", whichever is loaded. */
-const char *accel_kvm_vendor_module(void);
-long accel_module_refcnt(const char *module);
-struct accel_refs accel_refs(void);
-/*
- * Wait until attachment @link_id (if not 0) is gone and the reference counts
- * are back to @before, for at most ACCEL_RELEASE_TIMEOUT_MS.  Only for what
- * the kernel releases asynchronously: a link closed by a dying process, and
- * struct_ops maps, which are freed after an RCU grace period and hold a
- * reference on the module until then.  Returns whether it happened.
- */
-bool accel_wait_released(__u32 link_id, const struct accel_refs *before);
-
 /*
  * A harness fixture: one VM with one vCPU, the register-file device
  * attached on the variant's bus, its register file mapped.

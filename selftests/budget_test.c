@@ -101,7 +101,7 @@ static void budget_serve(struct kvm_vcpu *vcpu, void *arg)
 static uint64_t budget_run(struct budget_vm *b)
 {
 	struct ucall uc;
-	uint64_t cmd = accel_run_to_ucall(b->vcpu, &uc, budget_serve, b);
+	uint64_t cmd = vmm_run_to_ucall(b->vcpu, &uc, budget_serve, b);
 
 	if (cmd == UCALL_DONE)
 		return UINT64_MAX;
@@ -295,9 +295,13 @@ TEST(window)
 	t0 = realtime_ns();
 	n = budget_run(&b);
 	ksft_print_msg("the program answered %lu reads of 2 ms before its window ran out\n", n);
-	/* Within one window: at least the budget's worth, at most the window's. */
-	TEST_ASSERT(n >= 20000000 / 2000000 - 1 && n <= 200000000 / 2000000,
-		    "%lu reads answered", n);
+	/*
+	 * At most a window's worth of 2 ms calls.  At least two: no single
+	 * call went over, the calls together did.  Not the ten the window
+	 * budget holds at 2 ms a call: a call costs more than its spin when the
+	 * vCPU's thread is preempted mid-call, which a loaded test VM does.
+	 */
+	TEST_ASSERT(n >= 2 && n <= 200000000 / 2000000, "%lu reads answered", n);
 	assert_record(&b, KVM_ACCEL_DISABLED_WINDOW, 20000000, 1, t0);
 	TEST_ASSERT_EQ(budget_run(&b), UINT64_MAX);
 	budget_vm_free(&b);

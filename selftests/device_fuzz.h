@@ -365,7 +365,7 @@ static inline uint64_t dfuzz_run(struct dfuzz_target *t, int idx, struct ucall *
 {
 	struct dfuzz_vcpu_ref ref = { .t = t, .idx = idx };
 
-	return accel_run_to_ucall(t->vcpus[idx], uc, dfuzz_serve_exit, &ref);
+	return vmm_run_to_ucall(t->vcpus[idx], uc, dfuzz_serve_exit, &ref);
 }
 
 static inline uint64_t dfuzz_exits(const struct dfuzz_target *t)
@@ -389,7 +389,7 @@ static inline void dfuzz_vcpu_done(void *t, int idx)
 static inline void dfuzz_run_all(struct dfuzz_target *t, int nr)
 {
 	TEST_ASSERT(nr > 0 && nr <= DFUZZ_MAX_VCPUS, "%d vCPUs", nr);
-	accel_run_threads(0, nr, dfuzz_vcpu_done, t);
+	vmm_run_threads(0, nr, dfuzz_vcpu_done, t);
 }
 
 static inline void dfuzz_print_tally(const char *what, const struct dfuzz_tally *t)

@@ -9,7 +9,7 @@
  * module's sysfs counters both say zero).
  */
 #include "kselftest_harness.h"
-#include "hpet_test_util.h"
+#include "hpet_vm.h"
 
 #define SMP_VCPUS	4
 #define SMP_READS	3000
@@ -127,13 +127,13 @@ TEST(rate)
 	TEST_ASSERT(period_fs && period_fs <= 100000000,
 		    "COUNTER_CLK_PERIOD %lu fs out of the spec's range", period_fs);
 
-	t0 = host_now_ns();
+	t0 = vmm_now_ns();
 	c1 = hpet_vcpu_sync(&h, 0, 1);
-	t1 = host_now_ns();
+	t1 = vmm_now_ns();
 	host_sleep_ms(GAP_MS);
-	t2 = host_now_ns();
+	t2 = vmm_now_ns();
 	c2 = hpet_vcpu_sync(&h, 0, 2);
-	t3 = host_now_ns();
+	t3 = vmm_now_ns();
 	hpet_vcpu_done(&h, 0);
 
 	TEST_ASSERT(c2 >= c1, "counter went back from %lu to %lu", c1, c2);
@@ -205,9 +205,9 @@ static void check_resume(struct hpet_vm *h, uint64_t stage, uint64_t frozen)
 {
 	uint64_t t0, t1, r, bound;
 
-	t0 = host_now_ns();
+	t0 = vmm_now_ns();
 	r = hpet_vcpu_sync(h, 0, stage);
-	t1 = host_now_ns();
+	t1 = vmm_now_ns();
 	bound = (t1 - t0 + TOLERANCE_NS) / HPET_TICK_NS;
 	ksft_print_msg("resumed at +%lu ticks after the freeze (bound %lu)\n",
 		       r - frozen, bound);

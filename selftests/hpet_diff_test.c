@@ -12,7 +12,7 @@
  * interrupts as how many arrived and which status bits they set.
  */
 #include "kselftest_harness.h"
-#include "hpet_test_util.h"
+#include "hpet_vm.h"
 
 #define LOG_MAX		1024
 #define RUNNING_READS	200

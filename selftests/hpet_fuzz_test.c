@@ -40,7 +40,7 @@
  * and the vCPU (selftests/README.md).
  */
 #include "kselftest_harness.h"
-#include "hpet_test_util.h"
+#include "hpet_vm.h"
 #include "device_fuzz.h"
 
 #define HF_NR_VCPUS		4

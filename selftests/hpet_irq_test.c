@@ -13,7 +13,7 @@
  * by waiting, so that a loaded host cannot hide an extra one.
  */
 #include "kselftest_harness.h"
-#include "hpet_test_util.h"
+#include "hpet_vm.h"
 
 #define VECTOR		0x40
 #define GSI_LEVEL	20

@@ -15,7 +15,7 @@
  * accesses there were and which exited.
  */
 #include "kselftest_harness.h"
-#include "hpet_test_util.h"
+#include "hpet_vm.h"
 
 #define STRESS_VCPUS	4
 #define ITERATIONS	2000
@@ -136,7 +136,7 @@ TEST(contract)
 	seq0 = __atomic_load_n(&h.regs->seq, __ATOMIC_ACQUIRE);
 	TEST_ASSERT(!(seq0 & 1), "sequence counter odd (%lu) with no writer", seq0);
 
-	t0 = host_now_ns();
+	t0 = vmm_now_ns();
 	c0 = hpet_dev_counter(h.dev);
 	rd.h = &h;
 	TEST_ASSERT(!pthread_create(&rd.thread, NULL, vmm_reader_fn, &rd),
@@ -145,7 +145,7 @@ TEST(contract)
 	__atomic_store_n(&rd.stop, true, __ATOMIC_RELEASE);
 	pthread_join(rd.thread, NULL);
 	c1 = hpet_dev_counter(h.dev);
-	t1 = host_now_ns();
+	t1 = vmm_now_ns();
 
 	sync_global_from_guest(h.vm, accesses);
 	sync_global_from_guest(h.vm, writes);
@@ -169,8 +169,8 @@ TEST(contract)
 
 	/* Halted means frozen; running means moving. */
 	c1 = hpet_dev_counter(h.dev);
-	t0 = host_now_ns();
-	while (host_now_ns() - t0 < 100 * HPET_TICK_NS)
+	t0 = vmm_now_ns();
+	while (vmm_now_ns() - t0 < 100 * HPET_TICK_NS)
 		;
 	c2 = hpet_dev_counter(h.dev);
 	if (h.regs->gen_conf & HPET_ENABLE_CNF)

@@ -9,7 +9,7 @@
  * to read-only registers.
  */
 #include "kselftest_harness.h"
-#include "hpet_test_util.h"
+#include "hpet_vm.h"
 
 #define COUNTER_VALUE	0x8877665544332211ULL
 #define CMP_VALUE	0xa1b2c3d4e5f60718ULL

@@ -11,7 +11,7 @@
  * the second attachment has a register file of its own.
  */
 #include "kselftest_harness.h"
-#include "ide_test.h"
+#include "ide_vm.h"
 
 static void guest_code(void)
 {

@@ -17,7 +17,7 @@
  * Only the exit counts may differ; both are printed.
  */
 #include "kselftest_harness.h"
-#include "ide_test.h"
+#include "ide_vm.h"
 
 static const char *const sections[] = {
 	"registers after power-on",
@@ -262,13 +262,13 @@ static void run_workload(struct run *res, bool accel, bool irq_mode, bool doorbe
 		TEST_ASSERT_EQ(uc.args[1], i);
 		res->hash[i] = uc.args[2];
 		res->irqs[i] = uc.args[5];
-		res->exits[i] = rig.exits - before;
-		before = rig.exits;
+		res->exits[i] = ide_rig_exits(&rig) - before;
+		before = ide_rig_exits(&rig);
 	}
 	TEST_ASSERT_EQ(ide_rig_run(&rig, rig.vcpus[0], &uc), UCALL_DONE);
 	res->image = image_hash(rig.img_fd);
 	if (accel)
-		TEST_ASSERT_EQ(ide_rig_module_exits(&rig), rig.exits);
+		TEST_ASSERT_EQ(ide_rig_module_exits(&rig), ide_rig_exits(&rig));
 	TEST_ASSERT_EQ(rig.regs->fp_errors, 0);
 	ide_rig_destroy(&rig);
 }

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
-#include "ide_test.h"
+#include "ide_vm.h"
 
 #define SECTORS		64
 

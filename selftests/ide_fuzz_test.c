@@ -43,7 +43,7 @@
 
 #include "kselftest_harness.h"
 #include "accel_fuzz.h"
-#include "ide_test.h"
+#include "ide_vm.h"
 
 #define FUZZ_NR_VCPUS		4
 #define FUZZ_SECTORS		2048	/* 1 MiB image: whole-image comparison */

@@ -16,7 +16,7 @@
  * command of 255 or more sectors, and any write, exits more than 100 times.
  */
 #include "kselftest_harness.h"
-#include "ide_test.h"
+#include "ide_vm.h"
 
 #define HIGH		IDE_TEST_HIGH
 
@@ -113,14 +113,14 @@ static void run_workload(struct run *res, bool accel, bool irq_mode)
 	ide_rig_create(&rig, guest_code, 1, accel, irq_mode, irq_mode);
 	TEST_ASSERT_EQ(ide_rig_run(&rig, rig.vcpus[0], &uc), UCALL_SYNC);
 	TEST_ASSERT_EQ(uc.args[1], IDE_SYNC_READY);
-	before = rig.exits;
+	before = ide_rig_exits(&rig);
 	for (i = 0; i < NR_STEPS; i++) {
 		const struct ide_step *s = &steps[i];
 
 		TEST_ASSERT_EQ(ide_rig_run(&rig, rig.vcpus[0], &uc), UCALL_SYNC);
 		TEST_ASSERT_EQ(uc.args[1], i);
-		res->exits[i] = rig.exits - before;
-		before = rig.exits;
+		res->exits[i] = ide_rig_exits(&rig) - before;
+		before = ide_rig_exits(&rig);
 		st = uc.args[3];
 		err = uc.args[4];
 
@@ -153,7 +153,7 @@ static void run_workload(struct run *res, bool accel, bool irq_mode)
 	res->hash = uc.args[2];
 	/* What the module counted as declined is what reached this VMM. */
 	if (accel)
-		TEST_ASSERT_EQ(ide_rig_module_exits(&rig), rig.exits);
+		TEST_ASSERT_EQ(ide_rig_module_exits(&rig), ide_rig_exits(&rig));
 	TEST_ASSERT_EQ(rig.regs->fp_errors, 0);
 	ide_rig_destroy(&rig);
 }

@@ -31,7 +31,7 @@
  * when the host releases them and stop at their GUEST_SYNC.
  */
 #include "kselftest_harness.h"
-#include "ide_test.h"
+#include "ide_vm.h"
 
 #define NR_VCPUS	4
 #define ROUNDS		8
@@ -537,11 +537,11 @@ TEST_F_TIMEOUT(ide_stress, rounds, 600)
 
 	ide_get_stats(s.rig.ide, &stats);
 	ksft_print_msg("%u rounds, %u vCPUs, %.1f s: %llu exits, %llu commands, %llu services\n",
-		       ROUNDS, NR_VCPUS, now_s() - start, s.rig.exits, stats.commands,
+		       ROUNDS, NR_VCPUS, now_s() - start, ide_rig_exits(&s.rig), stats.commands,
 		       stats.services);
 	/* The commands rounds: 4 commands each through the slow path. */
 	TEST_ASSERT_EQ(stats.commands, 4 * ROUNDS);
-	TEST_ASSERT_EQ(ide_rig_module_exits(&s.rig), s.rig.exits);
+	TEST_ASSERT_EQ(ide_rig_module_exits(&s.rig), ide_rig_exits(&s.rig));
 	ide_rig_destroy(&s.rig);
 }
 

@@ -17,7 +17,7 @@
  * nothing to wait for: KVM's vendor module has the references it had
  * before.  At the end kvm_accel's count is back too (after the grace
  * periods of the struct_ops maps) and /sys/kernel/kvm_accel has no entry
- * left.  The module is not unloaded here: zz_module_unload_test does that,
+ * left.  The module is not unloaded here: module_unload_test does that,
  * last.
  */
 #include <signal.h>

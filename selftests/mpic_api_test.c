@@ -10,7 +10,7 @@
 #include <dirent.h>
 
 #include "kselftest_harness.h"
-#include "mpic_test_util.h"
+#include "mpic_vm.h"
 
 #define BASE	MPIC_TEST_BASE
 

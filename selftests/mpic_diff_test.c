@@ -13,7 +13,8 @@
  * fragments KVM makes of an access that crosses a page.
  */
 #include "kselftest_harness.h"
-#include "mpic_test_util.h"
+#include "accel_test_util.h"
+#include "mpic_vm.h"
 
 #define NR_VCPUS	2
 #define LOG_MAX		8192

@@ -34,7 +34,7 @@
  * and the vCPU (selftests/README.md).
  */
 #include "kselftest_harness.h"
-#include "mpic_test_util.h"
+#include "mpic_vm.h"
 #include "device_fuzz.h"
 
 #define MF_NR_CPUS		4

@@ -18,7 +18,7 @@
  * vector applies to the next IPI.
  */
 #include "kselftest_harness.h"
-#include "mpic_test_util.h"
+#include "mpic_vm.h"
 
 #define ALL_VCPUS	4
 #define ROUNDS		25

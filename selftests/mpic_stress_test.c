@@ -22,7 +22,7 @@
 #include <sched.h>
 
 #include "kselftest_harness.h"
-#include "mpic_test_util.h"
+#include "mpic_vm.h"
 
 #define NR_VCPUS	4
 #define ITERATIONS	4000

@@ -187,7 +187,7 @@ static void pf_serve(struct kvm_vcpu *vcpu, void *arg)
 		memset(data + k * size, 0xff, size);
 		if (lo >= hi)
 			continue;
-		val = pmtimer_access(r->regs, lo, hi - lo, false);
+		val = pmtimer_read(r->regs, lo, hi - lo);
 		memcpy(data + k * size + (lo - off), &val, hi - lo);
 	}
 }
@@ -216,7 +216,7 @@ static void pf_run(struct pf_run *r, bool accel, uint64_t seed, uint64_t count)
 	TEST_ASSERT(r->log, "malloc");
 	r->start = pmtimer_value(r->regs->clock_offset, r->regs->flags, pmtimer_host_ns());
 	for (;;) {
-		cmd = accel_run_to_ucall(r->vcpu, &uc, pf_serve, r);
+		cmd = vmm_run_to_ucall(r->vcpu, &uc, pf_serve, r);
 		if (cmd == UCALL_DONE)
 			break;
 		TEST_ASSERT(cmd == UCALL_SYNC && uc.args[0] == PF_SYNC_LOG, "ucall %lu", cmd);

@@ -239,7 +239,7 @@ static void str_serve(struct kvm_vcpu *vcpu, void *arg)
 static void str_sync(struct str_vmm *v, uint64_t stage)
 {
 	struct ucall uc;
-	uint64_t cmd = accel_run_to_ucall(v->vcpu, &uc, str_serve, v);
+	uint64_t cmd = vmm_run_to_ucall(v->vcpu, &uc, str_serve, v);
 
 	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == stage,
 		    "expected GUEST_SYNC(%lu), got command %lu (%lu)", stage, cmd,
@@ -250,7 +250,7 @@ static void str_done(struct str_vmm *v)
 {
 	struct ucall uc;
 
-	TEST_ASSERT_EQ(accel_run_to_ucall(v->vcpu, &uc, str_serve, v), UCALL_DONE);
+	TEST_ASSERT_EQ(vmm_run_to_ucall(v->vcpu, &uc, str_serve, v), UCALL_DONE);
 }
 
 static struct kvm_accel_dev *str_attach(struct kvm_vm *vm, const char *obj,

@@ -28,11 +28,12 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/timerfd.h>
 #include <linux/kvm.h>
 
 #include "hpet_slowpath.h"
+#include "vmm/irq.h"
+#include "vmm/vmm.h"
 
 /* A periodic timer is re-armed no sooner than this after it fired. */
 #define HPET_MIN_REARM_NS	10000ULL
@@ -707,27 +708,31 @@ void hpet_dev_destroy(struct hpet_dev *dev)
 	free(dev);
 }
 
-/* ---- KVM interrupt delivery ------------------------------------------------ */
+/* ---- on the reference VMM ------------------------------------------------- */
 
 static int hpet_kvm_set_irq(void *opaque, __u32 gsi, int level)
 {
-	struct kvm_irq_level irq = { .irq = gsi, .level = level };
-
-	return ioctl((int)(intptr_t)opaque, KVM_IRQ_LINE, &irq) < 0 ? -errno : 0;
+	return vmm_irq_line((int)(intptr_t)opaque, gsi, level);
 }
 
 static int hpet_kvm_send_msi(void *opaque, __u64 addr, __u32 data)
 {
-	struct kvm_msi msi = {
-		.address_lo = (__u32)addr,
-		.address_hi = addr >> 32,
-		.data = data,
-	};
-
-	return ioctl((int)(intptr_t)opaque, KVM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
+	return vmm_signal_msi((int)(intptr_t)opaque, addr, data);
 }
 
 const struct hpet_irq_ops hpet_kvm_irq_ops = {
 	.set_irq = hpet_kvm_set_irq,
 	.send_msi = hpet_kvm_send_msi,
 };
+
+int hpet_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+		    bool is_write, void *ptr)
+{
+	return hpet_dev_mmio(ptr, addr - HPET_MMIO_BASE, len, is_write, data);
+}
+
+struct vmm_device *hpet_vmm_register(struct vmm *vmm, struct hpet_dev *dev)
+{
+	return vmm_register(vmm, "HPET", KVM_ACCEL_BUS_MMIO, HPET_MMIO_BASE,
+			    HPET_MMIO_LEN, hpet_access, dev);
+}

@@ -125,6 +125,19 @@ __u64 hpet_dev_counter(struct hpet_dev *dev);
 
 void hpet_dev_stats(struct hpet_dev *dev, struct hpet_stats *stats);
 
+/* ---- on the reference VMM (vmm/vmm.h) ------------------------------------ */
+
+struct kvm_vcpu;
+struct vmm;
+struct vmm_device;
+
+/* The vmm_access_fn of the device, @ptr the struct hpet_dev. */
+int hpet_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+		    bool is_write, void *ptr);
+
+/* Register the device's window (HPET_MMIO_BASE) with @vmm. */
+struct vmm_device *hpet_vmm_register(struct vmm *vmm, struct hpet_dev *dev);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@
 
 #include "ide_access.h"
 #include "ide_slowpath.h"
+#include "vmm/vmm.h"
 
 #define IDE_HEADS		16	/* the CHS geometry IDENTIFY reports */
 #define IDE_SPT			63
@@ -679,6 +680,20 @@ int ide_io(struct ide *ide, __u16 port, __u32 size, __u32 count, bool is_write,
 	ide->stats.accesses += count;
 	pthread_mutex_unlock(&ide->lock);
 	return 0;
+}
+
+int ide_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+	       bool is_write, void *ptr)
+{
+	return ide_io(ptr, addr, len, 1, is_write, data);
+}
+
+void ide_vmm_register(struct vmm *vmm, struct ide *ide)
+{
+	vmm_register(vmm, "IDE command block", KVM_ACCEL_BUS_PIO, IDE_CMD_BASE,
+		     IDE_CMD_LEN, ide_access, ide);
+	vmm_register(vmm, "IDE control block", KVM_ACCEL_BUS_PIO, IDE_CTL_BASE,
+		     IDE_CTL_LEN, ide_access, ide);
 }
 
 /* ---- setup --------------------------------------------------------------- */

@@ -121,6 +121,18 @@ int ide_service(struct ide *ide);
 
 void ide_get_stats(struct ide *ide, struct ide_stats *stats);
 
+/* ---- on the reference VMM (vmm/vmm.h) ------------------------------------ */
+
+struct kvm_vcpu;
+struct vmm;
+
+/* The vmm_access_fn of the channel, @ptr the struct ide: ide_io() of one element. */
+int ide_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+	       bool is_write, void *ptr);
+
+/* Register both ranges of the channel (IDE_CMD_BASE, IDE_CTL_BASE) with @vmm. */
+void ide_vmm_register(struct vmm *vmm, struct ide *ide);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,7 +30,8 @@
  * Delivery goes through the x86 local APIC.  Every (CPU n, IPI i) pair has
  * an eventfd, index MPIC_EVENTFD(n, i), that the VMM registers with KVM as
  * an irqfd whose GSI is routed to an MSI for CPU n's APIC ID with IPI i's
- * vector (mpic_irq_create(), mpic_irq.c, does that).  Signalling the
+ * vector (mpic_irq_create() in mpic_slowpath.c does that, on the
+ * reference VMM's MSI irqfds, vmm/irq.h).  Signalling the
  * eventfd sets the vector in the target's local APIC: acknowledging and
  * ending the interrupt happen there, with the guest's LAPIC EOI.  So the
  * MPIC never holds an interrupt in service: IACK always returns the

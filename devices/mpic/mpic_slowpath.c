@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "mpic_slowpath.h"
+#include "vmm/irq.h"
+#include "vmm/vmm.h"
 
 struct mpic {
 	struct mpic_regs *regs;
@@ -206,4 +208,81 @@ int mpic_mmio(struct mpic *m, __u32 vcpu_id, __u64 addr, __u32 len,
 	val = mpic_read(m, vcpu_id, off, len);
 	memcpy(data, &val, len);
 	return 0;
+}
+
+/* ---- on the reference VMM ------------------------------------------------- */
+
+int mpic_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+		bool is_write, void *ptr)
+{
+	return mpic_mmio(ptr, vcpu->id, addr, len, is_write, data);
+}
+
+struct vmm_device *mpic_vmm_register(struct vmm *vmm, struct mpic *m,
+				     vmm_access_fn access, void *ptr)
+{
+	return vmm_register(vmm, "MPIC", KVM_ACCEL_BUS_MMIO, m->base, MPIC_SIZE,
+			    access ?: mpic_access, access ? ptr : m);
+}
+
+/* ---- KVM interrupt plumbing: vmm/irq.h's MSI irqfds, one per (CPU, IPI) -- */
+
+struct mpic_irq {
+	struct vmm_msi_irqfds *msi;
+};
+
+int mpic_irq_create(int vm_fd, const __u32 *apic_ids, __u32 nr_cpus,
+		    __u32 gsi_base, const struct kvm_irq_routing_entry *routes,
+		    __u32 nr_routes, struct mpic_irq **irqp)
+{
+	__u32 addr[MPIC_MAX_EVENTFDS], n, i;
+	struct mpic_irq *irq;
+	int ret;
+
+	if (vm_fd < 0 || !apic_ids || !irqp || !nr_cpus || nr_cpus > MPIC_MAX_CPUS)
+		return -EINVAL;
+	for (n = 0; n < nr_cpus; n++) {
+		if (apic_ids[n] > VMM_MSI_DEST_ID_MAX)
+			return -ERANGE;
+		for (i = 0; i < MPIC_NR_IPIS; i++)
+			addr[MPIC_EVENTFD(n, i)] = vmm_msi_addr(apic_ids[n]);
+	}
+	irq = calloc(1, sizeof(*irq));
+	if (!irq)
+		return -ENOMEM;
+	/* Masked at reset: nothing is signalled with MPIC_SVR_RESET. */
+	ret = vmm_msi_irqfds_create(vm_fd, gsi_base, addr, MPIC_SVR_RESET,
+				    nr_cpus * MPIC_NR_IPIS, routes, nr_routes,
+				    &irq->msi);
+	if (ret) {
+		free(irq);
+		return ret;
+	}
+	*irqp = irq;
+	return 0;
+}
+
+const int *mpic_irq_eventfds(const struct mpic_irq *irq, __u32 *nr)
+{
+	return vmm_msi_irqfds_eventfds(irq->msi, nr);
+}
+
+int mpic_irq_set_vector(void *opaque, __u32 ipi, __u32 vector)
+{
+	struct mpic_irq *irq = opaque;
+
+	if (!irq || ipi >= MPIC_NR_IPIS || vector < MPIC_VECTOR_MIN ||
+	    vector > VMM_MSI_DATA_VECTOR_MASK)
+		return -EINVAL;
+	/* MPIC_EVENTFD(n, ipi) for every CPU n: ipi, then every MPIC_NR_IPIS. */
+	return vmm_msi_irqfds_set_data(irq->msi, MPIC_EVENTFD(0, ipi), MPIC_NR_IPIS,
+				       vector);
+}
+
+void mpic_irq_destroy(struct mpic_irq *irq)
+{
+	if (irq) {
+		vmm_msi_irqfds_destroy(irq->msi);
+		free(irq);
+	}
 }

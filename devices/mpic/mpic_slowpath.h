@@ -107,7 +107,27 @@ int mpic_mmio(struct mpic *m, __u32 vcpu_id, __u64 addr, __u32 len,
 /* Free the device.  A register file it was given stays as it is. */
 void mpic_destroy(struct mpic *m);
 
-/* ---- KVM interrupt plumbing --------------------------------------------- */
+/* ---- on the reference VMM (vmm/vmm.h) ------------------------------------ */
+
+struct kvm_vcpu;
+struct vmm;
+struct vmm_device;
+
+/* The vmm_access_fn of the device, @ptr the struct mpic: mpic_mmio(). */
+int mpic_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+		bool is_write, void *ptr);
+
+/*
+ * Register the device's window with @vmm, served by mpic_access(), or by
+ * @access(..., @ptr) if not NULL: a VMM's wrapper that calls mpic_access().
+ */
+struct vmm_device *mpic_vmm_register(struct vmm *vmm, struct mpic *m,
+				     int (*access)(struct kvm_vcpu *vcpu, __u64 addr,
+						   void *data, __u32 len,
+						   bool is_write, void *ptr),
+				     void *ptr);
+
+/* ---- KVM interrupt plumbing: vmm/irq.h ----------------------------------- */
 
 struct mpic_irq;
 

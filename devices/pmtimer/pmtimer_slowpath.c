@@ -4,8 +4,12 @@
  * pmtimer.h's, shared with the fast path, so both give the same value for
  * the same instant.
  */
+#include <errno.h>
+#include <string.h>
 #include <time.h>
+
 #include "pmtimer_slowpath.h"
+#include "vmm/vmm.h"
 
 __u64 pmtimer_host_ns(void)
 {
@@ -30,13 +34,33 @@ void pmtimer_disable(struct pmtimer_regs *regs)
 			 __ATOMIC_RELEASE);
 }
 
-__u64 pmtimer_access(const struct pmtimer_regs *regs, __u64 off, __u32 len,
-		     bool is_write)
+__u64 pmtimer_read(const struct pmtimer_regs *regs, __u64 off, __u32 len)
 {
 	const volatile struct pmtimer_regs *r = regs;
 
-	if (is_write || off >= PMTIMER_PIO_LEN)
-		return 0;
 	return pmtimer_extract(pmtimer_value(r->clock_offset, r->flags,
 					     pmtimer_host_ns()), off, len, r->flags);
+}
+
+int pmtimer_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+		   bool is_write, void *ptr)
+{
+	const struct pmtimer *pm = ptr;
+	__u64 off = addr - pm->base, val;
+	__u32 in = off + len > PMTIMER_PIO_LEN ? PMTIMER_PIO_LEN - off : len;
+
+	if (off >= PMTIMER_PIO_LEN || !len || len > 4)
+		return -EINVAL;
+	if (is_write)
+		return 0;
+	memset(data, 0xff, len);
+	val = pmtimer_read(pm->regs, off, in);
+	memcpy(data, &val, in);
+	return 0;
+}
+
+struct vmm_device *pmtimer_vmm_register(struct vmm *vmm, struct pmtimer *pm)
+{
+	return vmm_register(vmm, "PM timer", KVM_ACCEL_BUS_PIO, pm->base,
+			    PMTIMER_PIO_LEN, pmtimer_access, pm);
 }

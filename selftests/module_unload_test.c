@@ -3,12 +3,19 @@
  * Guards the module's reference counting: kvm_accel cannot be unloaded
  * while a device is attached (every attachment holds a module reference)
  * and the device keeps working through the attempt; once detached, and
- * once the struct_ops map is freed, unloading succeeds.  The test loads
- * $KA_BUILD/kvm_accel.ko again before it ends.  Named to run last.
+ * once the struct_ops map is freed, unloading succeeds.
+ *
+ * It needs the module idle, and arranges that itself rather than by
+ * running last: it waits until no reference is left from earlier tests
+ * (a struct_ops map holds one until its deferred free, seconds after the
+ * test that used it ended), and it loads $KA_ACCEL_KO (the module built for
+ * the booted kernel) again before it ends, so later tests find the module
+ * as the runner loaded it.
  */
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "accel_test_util.h"
@@ -41,6 +48,23 @@ static int load_module(const char *path)
 	return ret;
 }
 
+/*
+ * Wait until kvm_accel holds no reference, for at most
+ * ACCEL_RELEASE_TIMEOUT_MS; returns the count left.
+ */
+static long wait_module_idle(void)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	long refs = accel_module_refcnt("kvm_accel");
+	int waited;
+
+	for (waited = 0; refs && waited < ACCEL_RELEASE_TIMEOUT_MS; waited += 10) {
+		nanosleep(&tick, NULL);
+		refs = accel_module_refcnt("kvm_accel");
+	}
+	return refs;
+}
+
 TEST(unload_refused_while_attached)
 {
 	const struct accel_bus *bus = &accel_pio;
@@ -57,6 +81,15 @@ TEST(unload_refused_while_attached)
 	/* The runner names the module built for the booted kernel. */
 	snprintf(ko, sizeof(ko), "%s", getenv("KA_ACCEL_KO") ?:
 		 accel_build_path("kvm_accel.ko"));
+	/*
+	 * A reference that outlives the wait is a leak of whatever ran
+	 * before (or an attachment pinned in bpffs): fail, naming it.
+	 */
+	ret = wait_module_idle();
+	ASSERT_EQ(ret, 0) {
+		TH_LOG("kvm_accel still holds %d references %d ms after the earlier tests",
+		       ret, ACCEL_RELEASE_TIMEOUT_MS);
+	}
 	before = accel_refs();
 
 	vm = accel_vm_create(&vcpu, bus, guest_code);

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the MPIC tests and demo share: a VM with several vCPUs, the MPIC
+ * The MPIC on the reference VMM, as the MPIC tests, demo and benchmarks
+ * run it: a VM with several vCPUs, the MPIC
  * window and the xAPIC page mapped, the MPIC device run either with the
  * fast path attached or as the userspace model alone, interrupts delivered
  * through irqfds routed to the local APICs (or plain eventfds the test
  * reads), and one VMM thread per vCPU that serves the MPIC accesses that
  * exit with the slow path and counts them.
  */
-#ifndef _SELFTESTS_MPIC_TEST_UTIL_H
-#define _SELFTESTS_MPIC_TEST_UTIL_H
+#ifndef _VMM_MPIC_VM_H
+#define _VMM_MPIC_VM_H
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,9 +17,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "accel_test_util.h"
 #include "apic.h"
 #include "mpic/mpic_slowpath.h"
+#include "guest.h"
+#include "irq.h"
+#include "vmm.h"
 
 #define MPIC_TEST_BASE		MPIC_DEFAULT_BASE
 #define MPIC_TEST_GSI_BASE	24	/* above the IOAPIC's pins */
@@ -137,6 +140,7 @@ struct mpic_vm {
 	__u32 link_id;
 	struct mpic *mpic;
 	struct mpic_regs *regs;
+	struct vmm vmm;			/* the MPIC, through mpic_vm_access() */
 	struct mpic_vcpu_thread threads[MPIC_MAX_CPUS];
 	/*
 	 * Set before mpic_vm_start(): each GUEST_SYNC() parks the vCPU until
@@ -157,6 +161,35 @@ static inline uint32_t mpic_vcpu_apic_id(struct kvm_vcpu *vcpu)
 }
 
 /*
+ * The MPIC's slow path as the VM registers it: mpic_access(), with the
+ * exits counted per vCPU by kind.
+ */
+static int mpic_vm_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,
+			  bool is_write, void *ptr)
+{
+	struct mpic_vm *mv = ptr;
+	struct mpic_vcpu_stats *stats = &mv->threads[vcpu->id].stats;
+	__u32 cpu = 0, idx = 0;
+
+	stats->exits++;
+	if (is_write) {
+		stats->write_exits++;
+		switch (mpic_write_op(mv->regs, addr - MPIC_TEST_BASE, len, vcpu->id,
+				      &cpu, &idx)) {
+		case MPIC_OP_DISPATCH:
+			stats->dispatch_exits++;
+			break;
+		case MPIC_OP_CTPR:
+			stats->ctpr_exits++;
+			break;
+		default:
+			break;
+		}
+	}
+	return mpic_access(vcpu, addr, data, len, is_write, mv->mpic);
+}
+
+/*
  * A VM of @nr_vcpus vCPUs running @guest_code, with the MPIC at
  * MPIC_TEST_BASE: fast path attached if @fast, else the userspace model
  * alone.  Interrupts go to the local APICs through irqfds if @irqfds, else
@@ -167,7 +200,6 @@ mpic_vm_create(struct mpic_vm *mv, uint32_t nr_vcpus, void *guest_code,
 	       bool fast, bool irqfds)
 {
 	struct mpic_config cfg;
-	size_t size;
 	uint32_t i;
 	int ret;
 
@@ -197,8 +229,9 @@ mpic_vm_create(struct mpic_vm *mv, uint32_t nr_vcpus, void *guest_code,
 	} else {
 		mv->nr_eventfds = nr_vcpus * MPIC_NR_IPIS;
 		for (i = 0; i < mv->nr_eventfds; i++) {
-			mv->plain_efds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-			TEST_ASSERT(mv->plain_efds[i] >= 0, "eventfd: %s", strerror(errno));
+			mv->plain_efds[i] = vmm_eventfd(EFD_NONBLOCK);
+			TEST_ASSERT(mv->plain_efds[i] >= 0, "eventfd: %s",
+				    strerror(-mv->plain_efds[i]));
 		}
 		mv->eventfds = mv->plain_efds;
 	}
@@ -207,13 +240,9 @@ mpic_vm_create(struct mpic_vm *mv, uint32_t nr_vcpus, void *guest_code,
 		KVM_ACCEL_ATTACH_OPTS(opts, .eventfds = mv->eventfds,
 				      .nr_eventfds = mv->nr_eventfds);
 
-		ret = kvm_accel_attach(accel_build_path(MPIC_TEST_OBJ), mv->vm->fd,
-				       &opts, &mv->dev);
-		TEST_ASSERT(!ret, "attaching %s: %s", MPIC_TEST_OBJ, strerror(-ret));
+		mv->dev = accel_attach_obj(mv->vm, MPIC_TEST_OBJ, &opts,
+					   (void **)&mv->regs, sizeof(*mv->regs));
 		mv->link_id = accel_link_id(mv->dev);
-		mv->regs = kvm_accel_regfile(mv->dev, ".bss", &size);
-		TEST_ASSERT(mv->regs, "mapping the register file: %s", strerror(errno));
-		TEST_ASSERT(size >= sizeof(*mv->regs), "register file of %zu bytes", size);
 	}
 
 	cfg = (struct mpic_config) {
@@ -226,45 +255,11 @@ mpic_vm_create(struct mpic_vm *mv, uint32_t nr_vcpus, void *guest_code,
 	ret = mpic_create(&cfg, mv->regs, &mv->mpic);
 	TEST_ASSERT(!ret, "mpic_create: %s", strerror(-ret));
 	mv->regs = mpic_regfile(mv->mpic);
+	mpic_vmm_register(&mv->vmm, mv->mpic, mpic_vm_access, mv);
 
 	for (i = 0; i < MPIC_NR_VECTORS; i++)
 		if (i >= MPIC_VECTOR_MIN)
 			vm_install_exception_handler(mv->vm, i, mpic_guest_irq_handler);
-}
-
-/* Serve one exit of @t's vCPU, which must be an MPIC access. */
-static void mpic_vcpu_serve(struct mpic_vcpu_thread *t)
-{
-	struct kvm_run *run = t->vcpu->run;
-	__u64 addr = run->mmio.phys_addr;
-	__u32 cpu = 0, idx = 0;
-	int ret;
-
-	TEST_ASSERT(run->exit_reason == KVM_EXIT_MMIO, "vCPU %u: unexpected exit %s",
-		    t->vcpu->id, exit_reason_str(run->exit_reason));
-	TEST_ASSERT(addr >= MPIC_TEST_BASE && addr - MPIC_TEST_BASE < MPIC_SIZE,
-		    "vCPU %u: MMIO at 0x%llx, outside the MPIC", t->vcpu->id, addr);
-
-	t->stats.exits++;
-	if (run->mmio.is_write) {
-		t->stats.write_exits++;
-		switch (mpic_write_op(t->mv->regs, addr - MPIC_TEST_BASE, run->mmio.len,
-				      t->vcpu->id, &cpu, &idx)) {
-		case MPIC_OP_DISPATCH:
-			t->stats.dispatch_exits++;
-			break;
-		case MPIC_OP_CTPR:
-			t->stats.ctpr_exits++;
-			break;
-		default:
-			break;
-		}
-	}
-	ret = mpic_mmio(t->mv->mpic, t->vcpu->id, addr, run->mmio.len,
-			run->mmio.is_write, run->mmio.data);
-	TEST_ASSERT(!ret, "vCPU %u: %u-byte %s at 0x%llx: %s", t->vcpu->id,
-		    run->mmio.len, run->mmio.is_write ? "write" : "read", addr,
-		    strerror(-ret));
 }
 
 /* Run one vCPU until its guest is done, serving MPIC exits. */
@@ -282,7 +277,7 @@ static void *mpic_vcpu_thread_fn(void *arg)
 			REPORT_GUEST_ASSERT(uc);
 			return NULL;
 		case UCALL_NONE:
-			mpic_vcpu_serve(t);
+			vmm_emulate(&t->mv->vmm, t->vcpu);
 			break;
 		case UCALL_SYNC:
 			TEST_ASSERT(t->mv->syncs, "vCPU %u: GUEST_SYNC without syncs",
@@ -461,4 +456,4 @@ static void __maybe_unused mpic_vm_destroy(struct mpic_vm *mv)
 			close(mv->plain_efds[i]);
 }
 
-#endif /* _SELFTESTS_MPIC_TEST_UTIL_H */
+#endif /* _VMM_MPIC_VM_H */

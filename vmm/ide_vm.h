@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the IDE tests and the IDE demo share.
+ * The IDE channel on the reference VMM, as the IDE tests, demo and
+ * benchmarks run it.
  *
  * Guest side: a small PIO ATA driver for the primary channel, polling
  * (nIEN=1) or interrupt driven (IRQ 14 through the in-kernel IOAPIC), which
@@ -12,10 +13,11 @@
  * alone (every access exits) or the slow path with the fast path attached
  * (ide.bpf.o on both port ranges, sharing one register file), with a disk
  * image on tmpfs, an irqfd for IRQ 14 and optionally the doorbell thread.
- * Its run loop serves IDE exits with ide_io() and counts them.
+ * The channel's slow path is registered with the rig's struct vmm, whose
+ * run loop serves and counts the IDE exits.
  */
-#ifndef _SELFTESTS_IDE_TEST_H
-#define _SELFTESTS_IDE_TEST_H
+#ifndef _VMM_IDE_VM_H
+#define _VMM_IDE_VM_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +37,9 @@
 #include <libkvmaccel.h>
 #include "ide/ide.h"
 #include "ide/ide_slowpath.h"
-#include "accel_test_util.h"
+#include "guest.h"
+#include "irq.h"
+#include "vmm.h"
 
 #define IDE_OBJ			"bpf/devices/ide/ide.bpf.o"
 
@@ -44,10 +48,6 @@
 
 /* Interrupt delivery in the guest: IOAPIC pin IDE_IRQ to this vector. */
 #define IDE_VECTOR		0x2e
-#define IDE_IOAPIC_GPA		0xfec00000ULL
-#define IOAPIC_IOREGSEL		0x00
-#define IOAPIC_IOWIN		0x10
-#define IOAPIC_REDTBL(pin)	(0x10 + 2 * (pin))
 #define IDE_APIC_LVT0		0x350	/* KVM leaves it ExtINT on the BSP: the PIC */
 
 /* The disk the tests configure: LBA48 addresses above 2^28 exist. */
@@ -195,12 +195,6 @@ static inline void ide_guest_isr(struct ex_regs *regs)
 	xapic_write_reg(APIC_EOI, 0);
 }
 
-static inline void ide_ioapic_write(__u32 reg, __u32 val)
-{
-	*(volatile __u32 *)(IDE_IOAPIC_GPA + IOAPIC_IOREGSEL) = reg;
-	*(volatile __u32 *)(IDE_IOAPIC_GPA + IOAPIC_IOWIN) = val;
-}
-
 /*
  * Polling: nIEN set.  Interrupts: IOAPIC pin 14 to IDE_VECTOR on this CPU
  * (edge, active high), nIEN clear; LINT0 masked, or the in-kernel PIC
@@ -216,8 +210,7 @@ static inline void ide_guest_init(void)
 	}
 	xapic_enable();
 	xapic_write_reg(IDE_APIC_LVT0, APIC_LVT_MASKED);
-	ide_ioapic_write(IOAPIC_REDTBL(IDE_IRQ) + 1, 0);	/* APIC id 0 */
-	ide_ioapic_write(IOAPIC_REDTBL(IDE_IRQ), IDE_VECTOR);
+	ioapic_route(IDE_IRQ, IDE_VECTOR, false, 0);
 	ide_out(IDE_CTL_BASE, 1, 0);
 }
 
@@ -419,13 +412,12 @@ struct ide_rig {
 	struct ide_regfile *regs;
 	struct ide_regfile *ctl_regs;	/* the same, mapped through ide_ctl */
 	struct ide *ide;
+	struct vmm vmm;		/* the channel's two ranges */
 	int img_fd;
 	int irq_fd;		/* irqfd on GSI IDE_IRQ */
 	int doorbell_fd;
 	int stop_fd;
 	pthread_t service;
-	__u64 exits;		/* IDE accesses that reached userspace */
-	__u64 straddles;	/* of which reached past the end of a range */
 };
 
 static inline void *ide_service_thread(void *arg)
@@ -501,10 +493,8 @@ static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __
 				       const struct ide_rig_opts *opts)
 {
 	struct ide_config cfg = IDE_CONFIG_INIT;
-	struct kvm_irqfd irqfd = { .gsi = IDE_IRQ };
 	bool accel = opts->accel;
 	int eventfds[2];
-	size_t size;
 	__u32 i;
 	int ret;
 
@@ -520,17 +510,18 @@ static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __
 
 	rig->vm = vm_create_with_vcpus(nr_vcpus, guest_code, rig->vcpus);
 	virt_pg_map(rig->vm, APIC_DEFAULT_GPA, APIC_DEFAULT_GPA);
-	virt_pg_map(rig->vm, IDE_IOAPIC_GPA, IDE_IOAPIC_GPA);
+	virt_pg_map(rig->vm, IOAPIC_GPA, IOAPIC_GPA);
 	vm_install_exception_handler(rig->vm, IDE_VECTOR, ide_guest_isr);
 	ide_guest_irq_mode = opts->irq_mode;
 	sync_global_to_guest(rig->vm, ide_guest_irq_mode);
 
 	rig->img_fd = ide_image_create(opts->sectors ?: IDE_TEST_SECTORS);
-	rig->irq_fd = eventfd(0, EFD_CLOEXEC);
-	TEST_ASSERT(rig->irq_fd >= 0, "eventfd: %s", strerror(errno));
-	irqfd.fd = rig->irq_fd;
-	if (!opts->plain_irq)
-		vm_ioctl(rig->vm, KVM_IRQFD, &irqfd);
+	rig->irq_fd = vmm_eventfd(0);
+	TEST_ASSERT(rig->irq_fd >= 0, "eventfd: %s", strerror(-rig->irq_fd));
+	if (!opts->plain_irq) {
+		ret = vmm_irqfd(rig->vm->fd, IDE_IRQ, rig->irq_fd, true);
+		TEST_ASSERT(!ret, "KVM_IRQFD: %s", strerror(-ret));
+	}
 
 	if (accel) {
 		KVM_ACCEL_ATTACH_OPTS(cmd_opts, .map_name = IDE_CMD_MAP,
@@ -538,29 +529,21 @@ static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __
 
 		eventfds[0] = rig->irq_fd;
 		if (rig->doorbell) {
-			rig->doorbell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-			rig->stop_fd = eventfd(0, EFD_CLOEXEC);
+			rig->doorbell_fd = vmm_eventfd(EFD_NONBLOCK);
+			rig->stop_fd = vmm_eventfd(0);
 			TEST_ASSERT(rig->doorbell_fd >= 0 && rig->stop_fd >= 0,
-				    "eventfd: %s", strerror(errno));
+				    "eventfd: %s", strerror(-rig->doorbell_fd));
 			eventfds[1] = rig->doorbell_fd;
 			cmd_opts.nr_eventfds = 2;
 		}
-		ret = kvm_accel_attach(accel_build_path(IDE_OBJ), rig->vm->fd, &cmd_opts,
-				       &rig->cmd_dev);
-		TEST_ASSERT(!ret, "attaching %s: %s", IDE_CMD_MAP, strerror(-ret));
+		rig->cmd_dev = accel_attach_obj(rig->vm, IDE_OBJ, &cmd_opts,
+						(void **)&rig->regs, sizeof(*rig->regs));
 
 		KVM_ACCEL_ATTACH_OPTS(ctl_opts, .map_name = IDE_CTL_MAP,
 				      .share_maps_with = rig->cmd_dev);
-		ret = kvm_accel_attach(accel_build_path(IDE_OBJ), rig->vm->fd, &ctl_opts,
-				       &rig->ctl_dev);
-		TEST_ASSERT(!ret, "attaching %s: %s", IDE_CTL_MAP, strerror(-ret));
-
-		rig->regs = kvm_accel_regfile(rig->cmd_dev, ".bss", &size);
-		TEST_ASSERT(rig->regs, "mapping the register file: %s", strerror(errno));
-		TEST_ASSERT_EQ(size, sizeof(struct ide_regfile));
-		rig->ctl_regs = kvm_accel_regfile(rig->ctl_dev, ".bss", &size);
-		TEST_ASSERT(rig->ctl_regs, "mapping the ide_ctl register file: %s",
-			    strerror(errno));
+		rig->ctl_dev = accel_attach_obj(rig->vm, IDE_OBJ, &ctl_opts,
+						(void **)&rig->ctl_regs,
+						sizeof(*rig->ctl_regs));
 		rig->cmd_link = accel_link_id(rig->cmd_dev);
 		rig->ctl_link = accel_link_id(rig->ctl_dev);
 	}
@@ -575,6 +558,7 @@ static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __
 	ret = ide_create(&cfg, rig->regs, &rig->ide);
 	TEST_ASSERT(!ret, "ide_create: %s", strerror(-ret));
 	rig->regs = ide_regs(rig->ide);
+	ide_vmm_register(&rig->vmm, rig->ide);
 	/* One register file behind both attachments. */
 	if (accel)
 		TEST_ASSERT(rig->ctl_regs->drives == 1 && rig->ctl_regs != rig->regs,
@@ -618,33 +602,27 @@ static inline void ide_rig_destroy(struct ide_rig *rig)
 	close(rig->img_fd);
 }
 
-/* Serve an exit of @vcpu: it must be an access to the IDE channel. */
-static inline void ide_rig_serve(struct kvm_vcpu *vcpu, void *arg)
-{
-	struct ide_rig *rig = arg;
-	struct kvm_run *run = vcpu->run;
-	int ret;
-
-	TEST_ASSERT(run->exit_reason == KVM_EXIT_IO && ide_owns_port(run->io.port),
-		    "unexpected exit %s, port %#x",
-		    exit_reason_str(run->exit_reason), run->io.port);
-	ret = ide_io(rig->ide, run->io.port, run->io.size, run->io.count,
-		     run->io.direction == KVM_EXIT_IO_OUT,
-		     (__u8 *)run + run->io.data_offset);
-	TEST_ASSERT(!ret, "ide_io: %s", strerror(-ret));
-	__atomic_fetch_add(&rig->exits, 1, __ATOMIC_RELAXED);
-	/* No attachment contains these: KVM never offers them to one. */
-	if (!ide_owns_port(run->io.port + run->io.size - 1))
-		__atomic_fetch_add(&rig->straddles, 1, __ATOMIC_RELAXED);
-}
-
 /*
  * Run vCPU @vcpu until its next ucall, serving IDE exits (several vCPUs
  * may run at once: ide_io() locks).  Any other exit fails the test.
  */
 static inline __u64 ide_rig_run(struct ide_rig *rig, struct kvm_vcpu *vcpu, struct ucall *uc)
 {
-	return accel_run_to_ucall(vcpu, uc, ide_rig_serve, rig);
+	return vmm_run(&rig->vmm, vcpu, uc);
+}
+
+/* IDE accesses that reached userspace. */
+static inline __u64 ide_rig_exits(struct ide_rig *rig)
+{
+	return vmm_device_exits(&rig->vmm.devices[0]) +
+	       vmm_device_exits(&rig->vmm.devices[1]);
+}
+
+/* Of which reached past the end of a range. */
+static inline __u64 ide_rig_straddles(struct ide_rig *rig)
+{
+	return vmm_device_straddles(&rig->vmm.devices[0]) +
+	       vmm_device_straddles(&rig->vmm.devices[1]);
 }
 
 /*
@@ -656,7 +634,7 @@ static inline __u64 ide_rig_module_exits(struct ide_rig *rig)
 	if (!rig->accel)
 		return 0;
 	return accel_counters(rig->cmd_link).exits + accel_counters(rig->ctl_link).exits +
-	       rig->straddles;
+	       ide_rig_straddles(rig);
 }
 
 /* The guest's data buffer, seen from the host. */
@@ -709,4 +687,4 @@ static inline bool ide_image_has(int fd, __u64 gen, __u64 lba, __u32 count)
 	return eq;
 }
 
-#endif /* _SELFTESTS_IDE_TEST_H */
+#endif /* _VMM_IDE_VM_H */
