@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/sysinfo.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "accel_test_util.h"
@@ -160,7 +161,9 @@ static void guest_whole(void)
 }
 
 #define MIG_VCPUS	2
-#define MIG_ROUNDS	2000
+#define MIG_ROUNDS	2000	/* at least, per vCPU */
+#define MIG_MOVES	(MIG_VCPUS * 200)
+#define MIG_TIMEOUT_S	120
 
 /* Round @i of guest_migrate(): the port offset, width, count and start. */
 static unsigned int mig_off(uint64_t i)
@@ -183,12 +186,20 @@ static unsigned int mig_start(uint64_t i)
 	return (i * 61) % 5000;	/* + 1100 words: inside the vCPU's 2 pages */
 }
 
+/*
+ * How fast the guest reads strings and how often the host gets to move a
+ * thread both depend on the load: the guest keeps reading until the host
+ * has made MIG_MOVES moves (mig_enough), and says how many strings it read.
+ */
+static bool mig_enough;
+static uint64_t mig_rounds[MIG_VCPUS];
+
 static void guest_migrate(uint64_t id)
 {
 	uint64_t i, j, bytes;
 	uint8_t *buf, want;
 
-	for (i = 0; i < MIG_ROUNDS; i++) {
+	for (i = 0; i < MIG_ROUNDS || !READ_ONCE(mig_enough); i++) {
 		buf = gbuf + id * 2 * PAGE + mig_start(i);
 		bytes = mig_count(i) * mig_size(i);
 		want = STR_FILL_BYTE(id, mig_off(i));
@@ -199,6 +210,7 @@ static void guest_migrate(uint64_t id)
 				       "round %lu: byte %lu of %lu read 0x%x, not 0x%x",
 				       i, j, bytes, buf[j], want);
 	}
+	mig_rounds[id] = i;
 	GUEST_DONE();
 }
 
@@ -408,8 +420,10 @@ TEST(migrate)
 	pthread_t threads[MIG_VCPUS];
 	struct str_whole_regs *r;
 	struct kvm_accel_dev *dev;
-	uint64_t elements = 0, moves = 0, i;
+	uint64_t elements = 0, strings = 0, moves = 0, i, j;
 	int nr_cpus = get_nprocs(), flip = 0, live, ret;
+	time_t deadline = time(NULL) + MIG_TIMEOUT_S;
+	bool *enough;
 	struct kvm_vm *vm;
 	__u32 id;
 
@@ -421,6 +435,7 @@ TEST(migrate)
 			 sizeof(*r));
 	id = accel_link_id(dev);
 	r->mode = STR_MODE_FILL;
+	enough = addr_gva2hva(vm, (vm_vaddr_t)&mig_enough);
 	for (i = 0; i < MIG_VCPUS; i++) {
 		vcpu_args_set(vcpus[i], 1, i);
 		m[i].v.vcpu = vcpus[i];
@@ -428,8 +443,13 @@ TEST(migrate)
 		TEST_ASSERT(!ret, "pthread_create: %s", strerror(ret));
 	}
 
-	/* Each thread to another CPU every 100 us, until both guests are done. */
+	/*
+	 * Each thread to another CPU every 100 us, until both guests are done;
+	 * they stop once there were MIG_MOVES moves, or the time is up.
+	 */
 	do {
+		if (moves >= MIG_MOVES || time(NULL) > deadline)
+			WRITE_ONCE(*enough, true);
 		live = 0;
 		for (i = 0; i < MIG_VCPUS; i++) {
 			pid_t tid = __atomic_load_n(&m[i].tid, __ATOMIC_ACQUIRE);
@@ -447,11 +467,18 @@ TEST(migrate)
 		pthread_join(threads[i], NULL);
 		TEST_ASSERT_EQ(m[i].v.exits, 0);
 	}
-	for (i = 0; i < MIG_ROUNDS; i++)
-		elements += MIG_VCPUS * mig_count(i);
-	ksft_print_msg("%lu elements in %d strings, %lu moves of a vCPU thread\n",
-		       elements, MIG_VCPUS * MIG_ROUNDS, moves);
-	TEST_ASSERT(moves > MIG_VCPUS * 100, "only %lu moves", moves);
+	sync_global_from_guest(vm, mig_rounds);
+	for (i = 0; i < MIG_VCPUS; i++) {
+		TEST_ASSERT(mig_rounds[i] >= MIG_ROUNDS,
+			    "vCPU %lu read %lu strings", i, mig_rounds[i]);
+		for (j = 0; j < mig_rounds[i]; j++)
+			elements += mig_count(j);
+		strings += mig_rounds[i];
+	}
+	ksft_print_msg("%lu elements in %lu strings, %lu moves of a vCPU thread\n",
+		       elements, strings, moves);
+	TEST_ASSERT(moves >= MIG_MOVES, "only %lu moves in %d s", moves,
+		    MIG_TIMEOUT_S);
 	accel_assert_counters(id, elements, 0, 0);
 
 	kvm_accel_detach(dev);
