@@ -162,7 +162,7 @@ static void guest_whole(void)
 
 #define MIG_VCPUS	2
 #define MIG_ROUNDS	2000	/* at least, per vCPU */
-#define MIG_MOVES	(MIG_VCPUS * 200)
+#define MIG_MOVES	(MIG_VCPUS * 100)
 #define MIG_TIMEOUT_S	120
 
 /* Round @i of guest_migrate(): the port offset, width, count and start. */
