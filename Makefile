@@ -123,7 +123,7 @@ BPF_OBJS := $(patsubst %.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
 
 bpf: $(BPF_OBJS)
 
-$(O)/bpf/%.bpf.o: %.bpf.c bpf/kvm_accel.h include/kvm_accel_abi.h
+$(O)/bpf/%.bpf.o: %.bpf.c bpf/kvm_accel.h bpf/kvm_accel_atomics.h include/kvm_accel_abi.h
 	$(Q)mkdir -p $(@D)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -50,6 +50,12 @@
  *
  * SEV-ES string I/O, whose element count the module cannot see, always
  * exits.
+ *
+ * Memory shared with the VMM (the register file) and with other vCPUs is
+ * accessed with kvm_accel_atomics.h's vocabulary, included here:
+ * READ_ONCE()/WRITE_ONCE(), smp_load_acquire()/smp_store_release(), the
+ * barriers and the fully ordered atomics; that header says which memory
+ * model each side assumes.
  */
 #ifndef _KVM_ACCEL_BPF_H
 #define _KVM_ACCEL_BPF_H
@@ -57,6 +63,7 @@
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "kvm_accel_atomics.h"
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 #include "../include/kvm_accel_abi.h"

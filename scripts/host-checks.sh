@@ -16,6 +16,10 @@
 #   - bookworm's own 6.1 kernel is refused: kmod/ built against its headers
 #     must stop with "kvm_accel: needs Linux X.Y or later" (kmod/Makefile;
 #     X.Y is the oldest kernel kmod/ supports, 6.9 or 6.10).
+#   - one vocabulary for shared memory: no device and no BPF program uses
+#     the __sync_*/__atomic_* builtins, a volatile cast or a READ_ONCE,
+#     WRITE_ONCE or *_LOAD/*_STORE macro of its own; only
+#     bpf/kvm_accel_atomics.h does.
 #
 # Usage: scripts/host-checks.sh [NAME...]   (default: $KA_CHECK_KERNELS, else
 #                                            6.12 7.3)
@@ -142,6 +146,19 @@ else
 		tail -n 8 "$log" > "$tmp/why" 2>/dev/null
 		tap not-ok "kmod/ refuses Linux 6.1 ($K_ABI) without saying 'kvm_accel: needs Linux X.Y or later'" "$tmp/why"
 	fi
+fi
+# One vocabulary for shared memory (bpf/kvm_accel_atomics.h): every device
+# file, every BPF program and the headers only BPF programs include.
+mapfile -t vocab_files < <(cd "$REPO" && {
+	find devices -name '*.[ch]'
+	find bench demo selftests verifier-tests -name '*.bpf.[ch]'
+	ls selftests/progs/*.h verifier-tests/*.h
+} | sort -u)
+if (cd "$REPO" && grep -nE '__sync_|__atomic_|#define[[:space:]]+(READ_ONCE|WRITE_ONCE|[A-Z0-9_]+_(LOAD|STORE))\b|volatile[^*]*\*\)[[:space:]]*&' \
+	"${vocab_files[@]}") > "$tmp/vocab"; then
+	tap not-ok "devices and BPF programs use only bpf/kvm_accel_atomics.h for shared memory" "$tmp/vocab"
+else
+	tap ok "devices and BPF programs use only bpf/kvm_accel_atomics.h for shared memory (${#vocab_files[@]} files)"
 fi
 echo "1..$n"
 [ "$fails" = 0 ]

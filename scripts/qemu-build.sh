@@ -136,9 +136,13 @@ stage_libkvmaccel() {
 		cmp -s "$f" "$st/lib/$(basename "$f")" || { cp "$f" "$st/lib/"; changed=1; }
 	done
 	cp "$REPO/loader/libkvmaccel.h" "$REPO/include/kvm_accel_abi.h" "$st/include/"
-	# The register-file layouts the VMM side of each device shares.
-	cp "$REPO/devices/hpet/hpet.h" "$REPO/devices/pmtimer/pmtimer.h" \
-	   "$REPO/devices/ide/ide.h" "$st/include/kvmaccel/"
+	# The register-file layouts the VMM side of each device shares, the
+	# code both halves run (NAME_access.h, which QEMU's HPET and PM timer
+	# run too) and the shared-memory vocabulary those are written in.
+	cp "$REPO/devices/hpet/hpet.h" "$REPO/devices/hpet/hpet_access.h" \
+	   "$REPO/devices/pmtimer/pmtimer.h" "$REPO/devices/pmtimer/pmtimer_access.h" \
+	   "$REPO/devices/ide/ide.h" "$REPO/bpf/kvm_accel_atomics.h" \
+	   "$st/include/kvmaccel/"
 	rm -rf "$st/include/bpf" && cp -r "$ktools/libbpf/include/bpf" "$st/include/"
 	cat > "$st/pkgconfig/libkvmaccel.pc" <<PC
 prefix=$st

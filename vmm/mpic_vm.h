@@ -355,21 +355,21 @@ static void __maybe_unused mpic_check_live(const struct mpic_regs *r, uint32_t n
 	uint32_t n, i;
 
 	for (i = 0; i < MPIC_NR_IPIS; i++) {
-		v = MPIC_LOAD(r->ivpr[i]);
+		v = READ_ONCE(r->ivpr[i]);
 		TEST_ASSERT(!(v & ~(__u64)MPIC_IVPR_WRITABLE), "IPIVPR%u stored as 0x%lx", i, v);
 	}
 	for (n = 0; n < nr; n++) {
 		const struct mpic_cpu *c = &r->cpu[n];
 
-		v = MPIC_LOAD(c->ctpr);
+		v = READ_ONCE(c->ctpr);
 		TEST_ASSERT(v <= MPIC_CTPR_MASK, "CTPR of CPU %u is %lu", n, v);
-		v = MPIC_LOAD(c->pending);
+		v = READ_ONCE(c->pending);
 		TEST_ASSERT(!(v >> MPIC_NR_IPIS), "CPU %u pending 0x%lx", n, v);
 		for (i = 0; i < MPIC_NR_IPIS; i++) {
-			delivered = MPIC_LOAD(c->delivered[i]);
-			coalesced = MPIC_LOAD(c->coalesced[i]);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			raised = MPIC_LOAD(c->raised[i]);
+			delivered = READ_ONCE(c->delivered[i]);
+			coalesced = READ_ONCE(c->coalesced[i]);
+			smp_rmb();	/* delivered and coalesced before raised (R6) */
+			raised = READ_ONCE(c->raised[i]);
 			TEST_ASSERT(raised >= delivered + coalesced,
 				    "CPU %u IPI %u: raised %lu < delivered %lu + coalesced %lu",
 				    n, i, raised, delivered, coalesced);

@@ -39,11 +39,12 @@ KVM_ST_CFLAGS := -D_GNU_SOURCE= -Wno-address-of-packed-member -Wall -Wstrict-pro
 KVM_ST_LDFLAGS := -pthread -no-pie
 
 # VMM programs and the device slow paths: the same flags plus libbpf, the
-# ABI, libkvmaccel, the devices' headers and vmm/.
+# ABI, libkvmaccel, the devices' headers, the shared-memory vocabulary
+# their NAME_access.h use (bpf/kvm_accel_atomics.h) and vmm/.
 VMM_CFLAGS := $(KVM_ST_CFLAGS) -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -Wno-missing-field-initializers -Wno-clobbered \
 	-I$(LIBBPF_INC) -I$(CURDIR)/include -I$(CURDIR)/loader -I$(CURDIR) \
-	-I$(CURDIR)/devices -I$(CURDIR)/vmm
+	-I$(CURDIR)/devices -I$(CURDIR)/vmm -I$(CURDIR)/bpf
 
 VMM_SRCS := $(wildcard vmm/*.c)
 VMM_OBJS := $(patsubst vmm/%.c,$(O)/vmm/%.o,$(VMM_SRCS))

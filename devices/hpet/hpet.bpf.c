@@ -25,67 +25,46 @@
  * of 1 or 2 bytes and misaligned ones, which the spec leaves undefined and
  * hpet_slowpath.c defines; and a counter access that finds the counter
  * block busy HPET_SEQ_TRIES times in a row.  The ownership rules these
- * follow are in hpet.h.
+ * follow are in hpet.h; what the slow path does the same way (the counter
+ * arithmetic, the register decode, the sequence counter's readers and
+ * writers) is in hpet_access.h.
  */
 #include "kvm_accel.h"
-#include "hpet.h"
+#include "hpet_access.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* The register file: the only variable in .bss, at offset 0 of the mapping. */
 struct hpet_regs regs;
 
-#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
-
-/* The main counter, read under the sequence counter. */
+/* The main counter, read under the sequence counter (hpet_access.h). */
 static __always_inline int hpet_read_counter(__u64 *cnt)
 {
-	__u64 seq, conf, delta, sub, frozen, now;
+	struct hpet_block b;
+	__u64 seq, now;
 	int i;
 
 	for (i = 0; i < HPET_SEQ_TRIES; i++) {
-		seq = HPET_LOAD(regs.seq);
-		if (seq & 1)
-			continue;
-		conf = HPET_LOAD(regs.gen_conf);
-		delta = HPET_LOAD(regs.cnt_delta);
-		sub = HPET_LOAD(regs.cnt_sub);
-		frozen = HPET_LOAD(regs.cnt_frozen);
+		seq = hpet_read_begin(&regs);
+		hpet_block_load(&regs, &b);
 		now = bpf_ktime_get_ns();
-		if (HPET_LOAD(regs.seq) == seq) {
-			*cnt = HPET_LOAD(regs.flags) & HPET_F_QEMU_CLOCK ?
-			       hpet_qemu_counter_value(conf, delta, sub, frozen, now) :
-			       hpet_counter_value(conf, delta, sub, frozen, now);
+		if (hpet_read_valid(&regs, seq)) {
+			*cnt = hpet_block_counter(&regs, &b, now);
 			return 0;
 		}
 	}
 	return -1;
 }
 
-/* Take the counter block for writing: seq from even to odd. */
+/* Take the counter block for writing, or give up and decline. */
 static __always_inline int hpet_seq_begin(void)
 {
-	__u64 seq;
 	int i;
 
-	for (i = 0; i < HPET_SEQ_TRIES; i++) {
-		seq = HPET_LOAD(regs.seq);
-		if (!(seq & 1) &&
-		    __sync_val_compare_and_swap(&regs.seq, seq, seq + 1) == seq)
+	for (i = 0; i < HPET_SEQ_TRIES; i++)
+		if (hpet_seq_try_begin(&regs))
 			return 0;
-	}
 	return -1;
-}
-
-static __always_inline void hpet_seq_end(void)
-{
-	__sync_fetch_and_add(&regs.seq, 1);
-}
-
-/* Give the block back unchanged: seq returns to its even value. */
-static __always_inline void hpet_seq_abandon(void)
-{
-	__sync_fetch_and_add(&regs.seq, -1);
 }
 
 SEC("struct_ops/hpet_read")
@@ -95,7 +74,7 @@ int BPF_PROG(hpet_read, struct kvm_accel_ctx *acc)
 	__u32 len = acc->len;
 
 	if (off >= HPET_MMIO_LEN || !hpet_access_aligned(off, len) ||
-	    (off >= HPET_TN_END && (HPET_LOAD(regs.flags) & HPET_F_ABSENT_EXIT)))
+	    (off >= HPET_TN_END && (READ_ONCE(regs.flags) & HPET_F_ABSENT_EXIT)))
 		return KVM_ACCEL_EXIT;
 	if (hpet_reg_load(&regs, off & ~7ULL, &val) && hpet_read_counter(&val))
 		return KVM_ACCEL_EXIT;
@@ -105,48 +84,29 @@ int BPF_PROG(hpet_read, struct kvm_accel_ctx *acc)
 
 static __always_inline int hpet_write_gen_conf(struct kvm_accel_ctx *acc, __u64 val)
 {
-	__u64 old, new, now;
+	__u64 old, new;
 
 	if (hpet_seq_begin())
 		return KVM_ACCEL_EXIT;
-	old = regs.gen_conf;
+	old = READ_ONCE(regs.gen_conf);
 	new = val & HPET_GEN_CONF_WRITABLE;
-	if ((old ^ new) & HPET_LEG_RT_CNF)
-		goto decline;
-	if ((old ^ new) & HPET_ENABLE_CNF) {
-		if (kvm_accel_signal_eventfd(acc, HPET_EVENTFD_KICK))
-			goto decline;
-		now = bpf_ktime_get_ns();
-		if (new & HPET_ENABLE_CNF) {
-			WRITE_ONCE(regs.cnt_delta,
-				   hpet_enable_delta(regs.cnt_frozen, now));
-			WRITE_ONCE(regs.cnt_sub, 0);
-		} else {
-			WRITE_ONCE(regs.cnt_frozen,
-				   hpet_disable_frozen(regs.cnt_delta,
-						       regs.cnt_sub, now));
-		}
+	if (((old ^ new) & HPET_LEG_RT_CNF) ||
+	    (((old ^ new) & HPET_ENABLE_CNF) &&
+	     kvm_accel_signal_eventfd(acc, HPET_EVENTFD_KICK))) {
+		hpet_seq_abandon(&regs);
+		return KVM_ACCEL_EXIT;
 	}
-	WRITE_ONCE(regs.gen_conf, new);
-	hpet_seq_end();
+	hpet_block_set_conf(&regs, new, bpf_ktime_get_ns());
+	hpet_seq_end(&regs);
 	return KVM_ACCEL_HANDLED;
-
-decline:
-	hpet_seq_abandon();
-	return KVM_ACCEL_EXIT;
 }
 
 static __always_inline int hpet_write_counter(__u64 off, __u32 len, __u64 val)
 {
 	if (hpet_seq_begin())
 		return KVM_ACCEL_EXIT;
-	if (!(regs.gen_conf & HPET_ENABLE_CNF)) {
-		val = hpet_reg_deposit(regs.cnt_frozen, val, off & 4, len);
-		WRITE_ONCE(regs.cnt_frozen, val);
-		WRITE_ONCE(regs.cnt_set, val);
-		WRITE_ONCE(regs.cnt_gen, regs.cnt_gen + 1);
-	}
-	hpet_seq_end();
+	hpet_block_set_counter(&regs, off & 4, len, val);
+	hpet_seq_end(&regs);
 	return KVM_ACCEL_HANDLED;
 }
 

@@ -21,8 +21,8 @@
  * cnt_sub = 0, disabling sets cnt_frozen = (now_ns + cnt_sub) /
  * HPET_TICK_NS + cnt_delta, both at the same now_ns, so the counter
  * neither jumps nor goes back across a transition.  hpet_counter_value(),
- * hpet_enable_delta() and hpet_disable_frozen() are that arithmetic, used
- * by both halves.
+ * hpet_enable_delta() and hpet_disable_frozen() in hpet_access.h are that
+ * arithmetic, used by both halves and by QEMU's patch.
  *
  * cnt_sub (0 to HPET_TICK_NS - 1) exists for a VMM whose own counter is
  * (host_ns + offset_ns) / HPET_TICK_NS with an offset that is not a whole
@@ -35,6 +35,10 @@
  *
  * Ownership contract
  * ------------------
+ * (Every load and store below is one 64-bit access, READ_ONCE() and
+ * WRITE_ONCE() of kvm_accel_atomics.h; the orderings named are that
+ * header's, whose comment gives the memory model of each side.)
+ *
  * F = the fast path (any number of vCPUs at once, in the kernel),
  * S = the slow path (the VMM: vCPU threads handling exits, and the timer
  * thread; S serialises its own threads with a mutex of its own).
@@ -59,8 +63,12 @@
  *       changes anything.  Nothing else writes the block.  So once no
  *       write is in flight seq is even and has advanced by exactly twice
  *       the number of those guest writes.
- *     - A reader loads seq (v, even), the fields it needs and the time,
- *       then seq again, and uses what it read only if that is still v.
+ *     - A reader loads seq (v, even) with acquire ordering, the fields it
+ *       needs and the time, then, after a read barrier, seq again, and
+ *       uses what it read only if that is still v.  The writer's
+ *       compare-and-swap and increment are fully ordered atomics, so its
+ *       stores are seen inside its section or not at all.  Both sides do
+ *       all of this with hpet_access.h's functions.
  *       F gives up after HPET_SEQ_TRIES attempts and declines the access
  *       (it then exits and S completes it); S retries until it succeeds.
  *       Writers hold the block for a handful of instructions and never
@@ -235,114 +243,5 @@ struct hpet_regs {
 #define HPET_F_ABSENT_EXIT	0x1
 #define HPET_F_QEMU_CLOCK	0x2
 #define HPET_TN_END		(HPET_TN_BASE + HPET_NUM_TIMERS * HPET_TN_STRIDE)
-
-static inline __u64 hpet_ticks(__u64 now_ns)
-{
-	return now_ns / HPET_TICK_NS;
-}
-
-/* The main counter at host time @now_ns, given a consistent counter block. */
-static inline __u64 hpet_counter_value(__u64 gen_conf, __u64 delta, __u64 sub,
-				       __u64 frozen, __u64 now_ns)
-{
-	return gen_conf & HPET_ENABLE_CNF ? hpet_ticks(now_ns + sub) + delta : frozen;
-}
-
-/*
- * The same for QEMU's model, where the counter is (clock + offset) / 10 in
- * 64-bit arithmetic that wraps: cnt_delta * 10 + cnt_sub is the offset.
- * Equal to hpet_counter_value() until the sum wraps.
- */
-static inline __u64 hpet_qemu_counter_value(__u64 gen_conf, __u64 delta, __u64 sub,
-					    __u64 frozen, __u64 now_ns)
-{
-	return gen_conf & HPET_ENABLE_CNF ?
-	       hpet_ticks(now_ns + sub + delta * HPET_TICK_NS) : frozen;
-}
-
-/* cnt_delta when enabling at @now_ns with the counter at @frozen (cnt_sub 0). */
-static inline __u64 hpet_enable_delta(__u64 frozen, __u64 now_ns)
-{
-	return frozen - hpet_ticks(now_ns);
-}
-
-/* cnt_frozen when disabling at @now_ns. */
-static inline __u64 hpet_disable_frozen(__u64 delta, __u64 sub, __u64 now_ns)
-{
-	return hpet_ticks(now_ns + sub) + delta;
-}
-
-/*
- * An aligned 32- or 64-bit access at byte @off (0 or 4) of a 64-bit
- * register: the part of @reg it reads, and @reg after it writes @val.
- */
-static inline __u64 hpet_reg_extract(__u64 reg, __u32 off, __u32 len)
-{
-	if (len == 8)
-		return reg;
-	return off ? reg >> 32 : reg & 0xffffffffULL;
-}
-
-static inline __u64 hpet_reg_deposit(__u64 reg, __u64 val, __u32 off, __u32 len)
-{
-	if (len == 8)
-		return val;
-	if (off)
-		return (reg & 0xffffffffULL) | (val << 32);
-	return (reg & ~0xffffffffULL) | (val & 0xffffffffULL);
-}
-
-/* One 64-bit load of a register-file field that another side may write. */
-#define HPET_LOAD(x)	(*(const volatile __u64 *)&(x))
-
-/*
- * The 64-bit register at @reg (8-byte aligned, below HPET_MMIO_LEN), each
- * with one 64-bit load (rules 1 to 3).  Returns 1 and leaves *@val alone
- * for MAIN_CNT, which needs the counter block read under its sequence
- * counter; else 0.  Reserved registers and absent timers read as 0.
- */
-static inline int hpet_reg_load(const struct hpet_regs *r, __u64 reg, __u64 *val)
-{
-	__u64 n;
-
-	switch (reg) {
-	case HPET_GCAP_ID:
-		*val = HPET_LOAD(r->gcap_id);
-		return 0;
-	case HPET_GEN_CONF:
-		*val = HPET_LOAD(r->gen_conf);
-		return 0;
-	case HPET_GINTR_STA:
-		*val = HPET_LOAD(r->gintr_sta);
-		return 0;
-	case HPET_MAIN_CNT:
-		return 1;
-	}
-
-	*val = 0;
-	if (reg < HPET_TN_BASE)
-		return 0;
-	n = (reg - HPET_TN_BASE) / HPET_TN_STRIDE;
-	if (n >= HPET_NUM_TIMERS)
-		return 0;
-	switch (reg & (HPET_TN_STRIDE - 1)) {
-	case HPET_TN_CONF:
-		*val = HPET_LOAD(r->timer[n].config);
-		break;
-	case HPET_TN_CMP:
-		*val = HPET_LOAD(r->timer[n].cmp);
-		break;
-	case HPET_TN_FSB:
-		*val = HPET_LOAD(r->timer[n].fsb);
-		break;
-	}
-	return 0;
-}
-
-/* Whether an access of @len bytes at @off is one the spec defines. */
-static inline int hpet_access_aligned(__u64 off, __u32 len)
-{
-	return (len == 4 || len == 8) && !(off & (len - 1));
-}
 
 #endif /* _DEVICES_HPET_H */

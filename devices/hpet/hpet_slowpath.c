@@ -54,14 +54,9 @@ struct hpet_dev {
 	struct hpet_stats stats;
 };
 
-/* A consistent copy of the counter block and the time it was taken. */
+/* A consistent copy of the counter block, the time it was taken, the counter then. */
 struct hpet_snap {
-	__u64 gen_conf;
-	__u64 delta;
-	__u64 sub;
-	__u64 frozen;
-	__u64 cnt_gen;
-	__u64 cnt_set;
+	struct hpet_block b;
 	__u64 now;
 	__u64 counter;
 };
@@ -74,16 +69,6 @@ static __u64 hpet_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static __u64 hpet_load(const __u64 *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-static void hpet_store(__u64 *p, __u64 v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
-}
-
 /* Waiting for the other side, which may be a preempted thread. */
 static void hpet_relax(unsigned int *spins)
 {
@@ -91,7 +76,7 @@ static void hpet_relax(unsigned int *spins)
 		sched_yield();
 }
 
-/* ---- the counter block (hpet.h, rule 2) --------------------------------- */
+/* ---- the counter block (hpet.h, rule 2; hpet_access.h) ------------------- */
 
 static void hpet_snapshot(const struct hpet_regs *r, struct hpet_snap *s)
 {
@@ -99,51 +84,30 @@ static void hpet_snapshot(const struct hpet_regs *r, struct hpet_snap *s)
 	__u64 seq;
 
 	for (;;) {
-		seq = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
-		if (!(seq & 1)) {
-			s->gen_conf = hpet_load(&r->gen_conf);
-			s->delta = hpet_load(&r->cnt_delta);
-			s->sub = hpet_load(&r->cnt_sub);
-			s->frozen = hpet_load(&r->cnt_frozen);
-			s->cnt_gen = hpet_load(&r->cnt_gen);
-			s->cnt_set = hpet_load(&r->cnt_set);
-			s->now = hpet_now_ns();
-			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (hpet_load(&r->seq) == seq)
-				break;
-		}
-		hpet_relax(&spins);
-	}
-	s->counter = hpet_counter_value(s->gen_conf, s->delta, s->sub, s->frozen, s->now);
-}
-
-static void hpet_seq_begin(struct hpet_regs *r)
-{
-	unsigned int spins = 0;
-	__u64 seq;
-
-	for (;;) {
-		seq = hpet_load(&r->seq);
-		if (!(seq & 1) &&
-		    __atomic_compare_exchange_n(&r->seq, &seq, seq + 1, false,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		seq = hpet_read_begin(r);
+		hpet_block_load(r, &s->b);
+		s->now = hpet_now_ns();
+		if (hpet_read_valid(r, seq))
 			break;
 		hpet_relax(&spins);
 	}
-	/* The odd value is visible before any field changes. */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	s->counter = hpet_block_counter(r, &s->b, s->now);
 }
 
-static void hpet_seq_end(struct hpet_regs *r)
+/* The VMM waits for the block: its writers never sleep inside. */
+static void hpet_seq_begin(struct hpet_regs *r)
 {
-	__atomic_fetch_add(&r->seq, 1, __ATOMIC_RELEASE);
+	unsigned int spins = 0;
+
+	while (!hpet_seq_try_begin(r))
+		hpet_relax(&spins);
 }
 
 /* ---- interrupts ----------------------------------------------------------- */
 
 static __u32 hpet_route(const struct hpet_regs *r, unsigned int n)
 {
-	if ((hpet_load(&r->gen_conf) & HPET_LEG_RT_CNF) && n < 2)
+	if ((READ_ONCE(r->gen_conf) & HPET_LEG_RT_CNF) && n < 2)
 		return n ? HPET_LEGACY_GSI_T1 : HPET_LEGACY_GSI_T0;
 	return (r->timer[n].config & HPET_TN_INT_ROUTE_CNF_MASK) >>
 	       HPET_TN_INT_ROUTE_CNF_SHIFT;
@@ -152,7 +116,7 @@ static __u32 hpet_route(const struct hpet_regs *r, unsigned int n)
 /* FSB delivery; legacy replacement routing takes precedence over it. */
 static bool hpet_fsb(const struct hpet_regs *r, unsigned int n)
 {
-	if ((hpet_load(&r->gen_conf) & HPET_LEG_RT_CNF) && n < 2)
+	if ((READ_ONCE(r->gen_conf) & HPET_LEG_RT_CNF) && n < 2)
 		return false;
 	return r->timer[n].config & HPET_TN_FSB_EN_CNF;
 }
@@ -170,7 +134,7 @@ static void hpet_set_irq(struct hpet_dev *dev, __u32 gsi, int level)
 static void hpet_update_lines(struct hpet_dev *dev)
 {
 	struct hpet_regs *r = dev->regs;
-	__u64 sta = hpet_load(&r->gintr_sta), want = 0, changed;
+	__u64 sta = READ_ONCE(r->gintr_sta), want = 0, changed;
 	unsigned int n;
 	__u32 gsi;
 
@@ -196,7 +160,7 @@ static void hpet_deliver(struct hpet_dev *dev, unsigned int n)
 	__u32 gsi;
 
 	if (t->config & HPET_TN_INT_TYPE_CNF)
-		__atomic_fetch_or(&r->gintr_sta, 1ULL << n, __ATOMIC_RELAXED);
+		fetch_or(&r->gintr_sta, 1ULL << n);
 
 	if (hpet_fsb(r, n)) {
 		if (dev->ops->send_msi(dev->opaque, t->fsb >> 32, (__u32)t->fsb))
@@ -251,7 +215,7 @@ static void hpet_timer_fire(struct hpet_dev *dev, unsigned int n, __u64 cnt)
 	if ((t->config & HPET_TN_TYPE_CNF) && period) {
 		/* Periods that passed unseen are coalesced into this one. */
 		k = (cnt - t->deadline) / period + 1;
-		hpet_store(&t->cmp, (t->cmp + k * period) & mask);
+		WRITE_ONCE(t->cmp, (t->cmp + k * period) & mask);
 		hpet_timer_advance(t, t->deadline, k * period);
 	} else if (mask != ~0ULL) {
 		/* The next match comes after the comparator's width wraps. */
@@ -270,7 +234,7 @@ static void hpet_program_timerfd(struct hpet_dev *dev, const struct hpet_snap *s
 	__u64 ticks = ~0ULL, abs_ns;
 	unsigned int n;
 
-	if (s->gen_conf & HPET_ENABLE_CNF) {
+	if (s->b.gen_conf & HPET_ENABLE_CNF) {
 		for (n = 0; n < HPET_NUM_TIMERS; n++) {
 			const struct hpet_timer *t = &dev->regs->timer[n];
 
@@ -282,7 +246,7 @@ static void hpet_program_timerfd(struct hpet_dev *dev, const struct hpet_snap *s
 		if (ticks > HPET_MAX_ARM_TICKS)
 			ticks = HPET_MAX_ARM_TICKS;
 		/* When hpet_counter_value() reaches counter + ticks. */
-		abs_ns = (hpet_ticks(s->now + s->sub) + ticks) * HPET_TICK_NS - s->sub;
+		abs_ns = (hpet_ticks(s->now + s->b.sub) + ticks) * HPET_TICK_NS - s->b.sub;
 		if (fired && abs_ns < s->now + HPET_MIN_REARM_NS)
 			abs_ns = s->now + HPET_MIN_REARM_NS;
 		its.it_value.tv_sec = abs_ns / 1000000000ULL;
@@ -302,12 +266,12 @@ static bool hpet_catch_up(struct hpet_dev *dev, struct hpet_snap *s)
 	unsigned int n;
 
 	hpet_snapshot(r, s);
-	if (s->cnt_gen != r->seen_cnt_gen) {
+	if (s->b.cnt_gen != r->seen_cnt_gen) {
 		for (n = 0; n < HPET_NUM_TIMERS; n++)
-			hpet_timer_arm(&r->timer[n], s->cnt_set);
-		r->seen_cnt_gen = s->cnt_gen;
+			hpet_timer_arm(&r->timer[n], s->b.cnt_set);
+		r->seen_cnt_gen = s->b.cnt_gen;
 	}
-	if (!(s->gen_conf & HPET_ENABLE_CNF))
+	if (!(s->b.gen_conf & HPET_ENABLE_CNF))
 		return false;
 	for (n = 0; n < HPET_NUM_TIMERS; n++) {
 		struct hpet_timer *t = &r->timer[n];
@@ -334,22 +298,11 @@ static void hpet_service_locked(struct hpet_dev *dev)
 static void hpet_write_gen_conf(struct hpet_dev *dev, __u64 val)
 {
 	struct hpet_regs *r = dev->regs;
-	__u64 old, new, now;
+	__u64 old, new = val & HPET_GEN_CONF_WRITABLE;
 
 	hpet_seq_begin(r);
-	old = r->gen_conf;
-	new = val & HPET_GEN_CONF_WRITABLE;
-	if ((old ^ new) & HPET_ENABLE_CNF) {
-		now = hpet_now_ns();
-		if (new & HPET_ENABLE_CNF) {
-			hpet_store(&r->cnt_delta, hpet_enable_delta(r->cnt_frozen, now));
-			hpet_store(&r->cnt_sub, 0);
-		} else {
-			hpet_store(&r->cnt_frozen,
-				   hpet_disable_frozen(r->cnt_delta, r->cnt_sub, now));
-		}
-	}
-	hpet_store(&r->gen_conf, new);
+	old = READ_ONCE(r->gen_conf);
+	hpet_block_set_conf(r, new, hpet_now_ns());
 	hpet_seq_end(r);
 
 	if ((old ^ new) & HPET_LEG_RT_CNF)
@@ -359,12 +312,7 @@ static void hpet_write_gen_conf(struct hpet_dev *dev, __u64 val)
 static void hpet_write_counter(struct hpet_regs *r, __u32 off, __u32 len, __u64 val)
 {
 	hpet_seq_begin(r);
-	if (!(r->gen_conf & HPET_ENABLE_CNF)) {
-		val = hpet_reg_deposit(r->cnt_frozen, val, off, len);
-		hpet_store(&r->cnt_frozen, val);
-		hpet_store(&r->cnt_set, val);
-		hpet_store(&r->cnt_gen, r->cnt_gen + 1);
-	}
+	hpet_block_set_counter(r, off, len, val);
 	hpet_seq_end(r);
 }
 
@@ -382,10 +330,10 @@ static void hpet_write_tn_conf(struct hpet_dev *dev, struct hpet_timer *t, __u64
 		new = (new & ~HPET_TN_INT_ROUTE_CNF_MASK) |
 		      (old & HPET_TN_INT_ROUTE_CNF_MASK);
 	if ((new & ~old) & HPET_TN_32MODE_CNF) {
-		hpet_store(&t->cmp, t->cmp & 0xffffffffULL);
+		WRITE_ONCE(t->cmp, t->cmp & 0xffffffffULL);
 		t->period &= 0xffffffffULL;
 	}
-	hpet_store(&t->config, new);
+	WRITE_ONCE(t->config, new);
 
 	if ((old ^ new) & (HPET_TN_INT_ENB_CNF | HPET_TN_TYPE_CNF | HPET_TN_32MODE_CNF)) {
 		hpet_snapshot(dev->regs, &s);
@@ -415,13 +363,13 @@ static void hpet_write_tn_cmp(struct hpet_dev *dev, struct hpet_timer *t,
 		len = 4;
 	}
 	if (!periodic || (t->config & HPET_TN_VAL_SET_CNF))
-		hpet_store(&t->cmp, hpet_reg_deposit(t->cmp, val, off, len) &
+		WRITE_ONCE(t->cmp, hpet_reg_deposit(t->cmp, val, off, len) &
 				    hpet_timer_mask(t));
 	if (periodic)
 		t->period = hpet_reg_deposit(t->period, val, off, len) &
 			    hpet_timer_mask(t);
 	if (mode32 || len == 8 || off)
-		hpet_store(&t->config, t->config & ~HPET_TN_VAL_SET_CNF);
+		WRITE_ONCE(t->config, t->config & ~HPET_TN_VAL_SET_CNF);
 
 	hpet_snapshot(dev->regs, &s);
 	hpet_timer_arm(t, s.counter);
@@ -445,9 +393,7 @@ static void hpet_write_reg(struct hpet_dev *dev, __u64 reg, __u32 off, __u32 len
 		if (off)
 			break;
 		/* Write 1 to clear (spec 2.3.6). */
-		__atomic_fetch_and(&r->gintr_sta,
-				   ~(val & ((1ULL << HPET_NUM_TIMERS) - 1)),
-				   __ATOMIC_RELAXED);
+		fetch_and(&r->gintr_sta, ~(val & ((1ULL << HPET_NUM_TIMERS) - 1)));
 		hpet_update_lines(dev);
 		return;
 	case HPET_MAIN_CNT:
@@ -471,7 +417,7 @@ static void hpet_write_reg(struct hpet_dev *dev, __u64 reg, __u32 off, __u32 len
 		hpet_write_tn_cmp(dev, t, off, len, val);
 		return;
 	case HPET_TN_FSB:
-		hpet_store(&t->fsb, hpet_reg_deposit(t->fsb, val, off, len));
+		WRITE_ONCE(t->fsb, hpet_reg_deposit(t->fsb, val, off, len));
 		return;
 	}
 ignored:

@@ -40,7 +40,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-#include "hpet.h"
+#include "hpet_access.h"
 
 #ifdef __cplusplus
 extern "C" {

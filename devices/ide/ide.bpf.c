@@ -51,10 +51,10 @@ struct ide_regfile ide;
 static __always_inline void ide_signal(struct kvm_accel_ctx *acc, __u32 ev)
 {
 	if ((ev & IDE_EV_IRQ) && kvm_accel_signal_eventfd(acc, IDE_EVENTFD_IRQ))
-		__sync_fetch_and_add(&ide.fp_errors, 1);
-	if ((ev & IDE_EV_SERVICE) && (IDE_READ(ide.flags) & IDE_CFG_DOORBELL) &&
+		fetch_add(&ide.fp_errors, 1);
+	if ((ev & IDE_EV_SERVICE) && (READ_ONCE(ide.flags) & IDE_CFG_DOORBELL) &&
 	    kvm_accel_signal_eventfd(acc, IDE_EVENTFD_DOORBELL))
-		__sync_fetch_and_add(&ide.fp_errors, 1);
+		fetch_add(&ide.fp_errors, 1);
 }
 
 /* Block ends one string read of at most 1024 bytes can reach, blocks >= 512 bytes. */
@@ -71,26 +71,26 @@ static __always_inline void ide_signal(struct kvm_accel_ctx *acc, __u32 ev)
  */
 static __always_inline int ide_data_string(struct kvm_accel_ctx *acc, __u32 len, __u32 n)
 {
-	__u64 ph = IDE_READ(ide.phase), pos = 0, end, blk, take, got = 0, b, at;
+	__u64 ph = READ_ONCE(ide.phase), pos = 0, end, blk, take, got = 0, b, at;
 	__u64 total = (__u64)n * len;
 	__u32 i;
 
 	if ((ph & IDE_PHASE_MASK) != IDE_PHASE_PIO_IN || !ide_fp_enter(&ide, ph))
 		return kvm_accel_string_fill(acc, 0, total) ? IDE_DECLINE : IDE_DONE;
-	blk = IDE_READ(ide.block);
+	blk = READ_ONCE(ide.block);
 	if (!blk || blk > IDE_BUF_SIZE)
 		blk = IDE_BUF_SIZE;
-	end = IDE_READ(ide.end);
+	end = READ_ONCE(ide.end);
 	if (end > IDE_BUF_SIZE)
 		end = IDE_BUF_SIZE;
 	if (blk < 512 || total > 1024)
 		goto decline;
 	for (i = 0; i < IDE_TF_TRIES; i++) {
-		pos = IDE_READ(ide.pos);
+		pos = READ_ONCE(ide.pos);
 		take = total;
 		if (pos < end && end - pos < total)
 			take = (end - pos + len - 1) / len * len;
-		if (__sync_val_compare_and_swap(&ide.pos, pos, pos + take) == pos)
+		if (cmpxchg(&ide.pos, pos, pos + take) == pos)
 			break;
 	}
 	if (i == IDE_TF_TRIES)
@@ -99,7 +99,7 @@ static __always_inline int ide_data_string(struct kvm_accel_ctx *acc, __u32 len,
 		got = end - pos < take ? end - pos : take;
 	if (kvm_accel_string_copy(acc, ide.buf, sizeof(ide.buf), pos, got) ||
 	    kvm_accel_string_fill(acc, 0, total - got))
-		__sync_fetch_and_add(&ide.fp_errors, 1);
+		fetch_add(&ide.fp_errors, 1);
 	/* Block ends in (pos, pos + take]: multiples of blk below end, and end. */
 	b = pos - pos % blk + blk;
 	for (i = 0; i < IDE_STRING_BLOCKS && got; i++) {

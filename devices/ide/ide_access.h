@@ -9,17 +9,20 @@
  * attached.  Each returns IDE_DONE, or IDE_DECLINE when the access needs the
  * slow path, and reports what the caller must signal in *ev (IDE_EV_*).
  *
- * Every store follows the ownership rules of ide.h.  The functions never
- * wait and never loop unboundedly, so they are valid BPF.
+ * Every store follows the ownership rules of ide.h, with the loads, stores
+ * and fully ordered atomics of kvm_accel_atomics.h: the handover's Dekker
+ * pair (fp_active, phase) needs the full ordering of fetch_add() and
+ * cmpxchg(), which both sides' atomics give.  Index masks go through
+ * barrier_var(), so that they reach the verifier even where the compiler
+ * can prove them redundant from comparisons the verifier does not track.
+ * The functions never wait and never loop unboundedly, so they are valid
+ * BPF.
  */
 #ifndef _DEVICES_IDE_ACCESS_H
 #define _DEVICES_IDE_ACCESS_H
 
+#include "kvm_accel_atomics.h"
 #include "ide.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
 
 #define IDE_DECLINE		0	/* the slow path must do this access */
 #define IDE_DONE		1
@@ -31,16 +34,6 @@
 /* Compare-and-swap attempts of a taskfile write before the fast path declines it. */
 #define IDE_TF_TRIES		8
 
-#define IDE_READ(x)		(*(volatile __u64 *)&(x))
-#define IDE_WRITE(x, v)		(*(volatile __u64 *)&(x) = (v))
-
-/*
- * Make @x opaque to the compiler (BPF's barrier_var()): the masks that bound
- * register file indexes must reach the verifier, even where the compiler
- * can prove them redundant from comparisons the verifier does not track.
- */
-#define IDE_OPAQUE(x)		do { asm volatile("" : "+r"(x)); } while (0)
-
 static __always_inline __u32 ide_phase_drive(__u64 phase)
 {
 	return (phase & IDE_PHASE_DRIVE) ? 1 : 0;
@@ -48,19 +41,19 @@ static __always_inline __u32 ide_phase_drive(__u64 phase)
 
 static __always_inline __u32 ide_selected(struct ide_regfile *r)
 {
-	return (IDE_READ(r->tf[ATA_REG_DEVICE]) & ATA_DEV_DRV) ? 1 : 0;
+	return (READ_ONCE(r->tf[ATA_REG_DEVICE]) & ATA_DEV_DRV) ? 1 : 0;
 }
 
 static __always_inline int ide_present(struct ide_regfile *r, __u32 drv)
 {
-	return (IDE_READ(r->drives) >> (drv & 1)) & 1;
+	return (READ_ONCE(r->drives) >> (drv & 1)) & 1;
 }
 
 /* The status register of drive @drv as the guest reads it (ide.h, Ownership). */
 static __always_inline __u64 ide_status_of(struct ide_regfile *r, __u32 drv)
 {
-	__u64 ph = IDE_READ(r->phase);
-	__u64 st = IDE_READ(r->status[drv & 1]) & ~(__u64)(ATA_BSY | ATA_DRQ) & 0xff;
+	__u64 ph = READ_ONCE(r->phase);
+	__u64 st = READ_ONCE(r->status[drv & 1]) & ~(__u64)(ATA_BSY | ATA_DRQ) & 0xff;
 	__u32 p = ph & IDE_PHASE_MASK;
 
 	if (!ide_present(r, drv))
@@ -80,9 +73,9 @@ static __always_inline __u64 ide_status_of(struct ide_regfile *r, __u32 drv)
  */
 static __always_inline __u32 ide_irq_raise(struct ide_regfile *r)
 {
-	if (__sync_lock_test_and_set(&r->irq_pending, 1))
+	if (xchg(&r->irq_pending, 1))
 		return 0;
-	return (IDE_READ(r->devctl) & ATA_DEVCTL_NIEN) ? 0 : IDE_EV_IRQ;
+	return (READ_ONCE(r->devctl) & ATA_DEVCTL_NIEN) ? 0 : IDE_EV_IRQ;
 }
 
 /*
@@ -91,16 +84,16 @@ static __always_inline __u32 ide_irq_raise(struct ide_regfile *r)
  */
 static __always_inline int ide_fp_enter(struct ide_regfile *r, __u64 ph)
 {
-	__sync_fetch_and_add(&r->fp_active, 1);
-	if (IDE_READ(r->phase) == ph)
+	fetch_add(&r->fp_active, 1);
+	if (READ_ONCE(r->phase) == ph)
 		return 1;
-	__sync_fetch_and_sub(&r->fp_active, 1);
+	fetch_sub(&r->fp_active, 1);
 	return 0;
 }
 
 static __always_inline void ide_fp_leave(struct ide_regfile *r)
 {
-	__sync_fetch_and_sub(&r->fp_active, 1);
+	fetch_sub(&r->fp_active, 1);
 }
 
 /*
@@ -111,7 +104,7 @@ static __always_inline void ide_fp_leave(struct ide_regfile *r)
 static __always_inline __u32 ide_block_done(struct ide_regfile *r, __u64 ph,
 					    __u64 pos, __u32 len, __u64 end)
 {
-	__u64 blk = IDE_READ(r->block), bend;
+	__u64 blk = READ_ONCE(r->block), bend;
 	__u64 next;
 
 	if (!blk || blk > IDE_BUF_SIZE)
@@ -124,13 +117,13 @@ static __always_inline __u32 ide_block_done(struct ide_regfile *r, __u64 ph,
 	/* The next block is already in the buffer (read) or has room (write). */
 	if (bend < end)
 		return ide_irq_raise(r);
-	if ((ph & IDE_PHASE_MASK) == IDE_PHASE_PIO_IN && IDE_READ(r->last))
+	if ((ph & IDE_PHASE_MASK) == IDE_PHASE_PIO_IN && READ_ONCE(r->last))
 		next = IDE_PHASE_IDLE;
 	else
 		next = IDE_PHASE_SERVICE;
 	next |= ph & IDE_PHASE_DRIVE;
 	/* Fails only if the slow path took the device meanwhile (SRST). */
-	if (__sync_val_compare_and_swap(&r->phase, ph, next) != ph)
+	if (cmpxchg(&r->phase, ph, next) != ph)
 		return 0;
 	return (next & IDE_PHASE_MASK) == IDE_PHASE_SERVICE ? IDE_EV_SERVICE : 0;
 }
@@ -144,20 +137,20 @@ static __always_inline __u64 ide_data(struct ide_regfile *r, __u32 len, int is_w
 				      __u64 val, __u32 *ev)
 {
 	__u64 want = is_write ? IDE_PHASE_PIO_OUT : IDE_PHASE_PIO_IN;
-	__u64 ph = IDE_READ(r->phase);
+	__u64 ph = READ_ONCE(r->phase);
 	__u64 pos, end, at, ret = 0;
 	__u32 i;
 
 	if ((ph & IDE_PHASE_MASK) != want || !ide_fp_enter(r, ph))
 		return 0;
-	end = IDE_READ(r->end);
+	end = READ_ONCE(r->end);
 	if (end > IDE_BUF_SIZE)
 		end = IDE_BUF_SIZE;
-	pos = __sync_fetch_and_add(&r->pos, len);
+	pos = fetch_add(&r->pos, len);
 	if (pos < end) {
 		for (i = 0; i < 4; i++) {
 			at = pos + i;
-			IDE_OPAQUE(at);
+			barrier_var(at);	/* the mask below must reach the verifier */
 			if (i >= len || pos + i >= end)
 				continue;
 			at &= IDE_BUF_SIZE - 1;
@@ -181,10 +174,10 @@ static __always_inline __u64 ide_tf_read(struct ide_regfile *r, __u32 reg)
 	if (!ide_present(r, drv))
 		return 0;
 	if (reg == ATA_REG_ERROR)
-		return IDE_READ(r->error[drv]) & 0xff;
-	IDE_OPAQUE(reg);
-	val = IDE_READ(r->tf[reg & 7]);
-	if (reg != ATA_REG_DEVICE && (IDE_READ(r->devctl) & ATA_DEVCTL_HOB))
+		return READ_ONCE(r->error[drv]) & 0xff;
+	barrier_var(reg);
+	val = READ_ONCE(r->tf[reg & 7]);
+	if (reg != ATA_REG_DEVICE && (READ_ONCE(r->devctl) & ATA_DEVCTL_HOB))
 		val >>= IDE_TF_HOB_SHIFT;
 	return val & 0xff;
 }
@@ -201,24 +194,24 @@ static __always_inline __u64 ide_tf_read(struct ide_regfile *r, __u32 reg)
 static __always_inline int __ide_tf_write(struct ide_regfile *r, __u32 reg, __u8 val,
 					  __u32 tries, int both)
 {
-	__u64 ph = IDE_READ(r->phase);
+	__u64 ph = READ_ONCE(r->phase);
 	__u64 old, new;
 	__u32 i;
 
 	if ((ph & IDE_PHASE_MASK) != IDE_PHASE_IDLE || !ide_fp_enter(r, ph))
 		return IDE_DONE;
-	IDE_OPAQUE(reg);
+	barrier_var(reg);
 	reg &= 7;
 	if (reg == ATA_REG_DEVICE) {
-		IDE_WRITE(r->tf[ATA_REG_DEVICE], val);
+		WRITE_ONCE(r->tf[ATA_REG_DEVICE], val);
 	} else {
 		for (i = 0; i < tries; i++) {
-			old = IDE_READ(r->tf[reg]);
+			old = READ_ONCE(r->tf[reg]);
 			new = (old & 0xff) << IDE_TF_HOB_SHIFT | val;
 			if (both)
 				new |= ((old >> IDE_TF_OTHER_SHIFT & 0xff) << IDE_TF_HOB_SHIFT |
 					val) << IDE_TF_OTHER_SHIFT;
-			if (__sync_val_compare_and_swap(&r->tf[reg], old, new) == old)
+			if (cmpxchg(&r->tf[reg], old, new) == old)
 				break;
 		}
 		if (i == tries) {
@@ -227,9 +220,9 @@ static __always_inline int __ide_tf_write(struct ide_regfile *r, __u32 reg, __u8
 		}
 		/* QEMU's taskfile is its own: say which register to take back. */
 		if (both)
-			__sync_fetch_and_or(&r->tf_written, 1ULL << reg);
+			fetch_or(&r->tf_written, 1ULL << reg);
 	}
-	__sync_fetch_and_and(&r->devctl, ~(__u64)ATA_DEVCTL_HOB);
+	fetch_and(&r->devctl, ~(__u64)ATA_DEVCTL_HOB);
 	ide_fp_leave(r);
 	return IDE_DONE;
 }
@@ -248,11 +241,11 @@ static __always_inline int ide_tf_write(struct ide_regfile *r, __u32 reg, __u8 v
  */
 static __always_inline int ide_status_read(struct ide_regfile *r, int ack, __u64 *val)
 {
-	if ((IDE_READ(r->phase) & IDE_PHASE_MASK) == IDE_PHASE_SERVICE &&
-	    !(IDE_READ(r->flags) & IDE_CFG_DOORBELL))
+	if ((READ_ONCE(r->phase) & IDE_PHASE_MASK) == IDE_PHASE_SERVICE &&
+	    !(READ_ONCE(r->flags) & IDE_CFG_DOORBELL))
 		return IDE_DECLINE;
 	if (ack)
-		__sync_lock_test_and_set(&r->irq_pending, 0);
+		xchg(&r->irq_pending, 0);
 	*val = ide_status_of(r, ide_selected(r));
 	return IDE_DONE;
 }

@@ -37,7 +37,7 @@ struct ide_regfile ide;
 
 static __always_inline __u64 ide_qemu_status(void)
 {
-	return IDE_READ(ide.status[ide_selected(&ide)]) & 0xff;
+	return READ_ONCE(ide.status[ide_selected(&ide)]) & 0xff;
 }
 
 SEC("struct_ops/ide_qemu_cmd_read")
@@ -49,12 +49,12 @@ int BPF_PROG(ide_qemu_cmd_read, struct kvm_accel_ctx *acc)
 	    off > ATA_REG_STATUS)
 		return KVM_ACCEL_EXIT;
 	if (off == ATA_REG_STATUS) {
-		if (IDE_READ(ide.irq_pending))
+		if (READ_ONCE(ide.irq_pending))
 			return KVM_ACCEL_EXIT;
 		acc->result = ide_qemu_status();
 		return KVM_ACCEL_HANDLED;
 	}
-	if (off == ATA_REG_ERROR && (IDE_READ(ide.devctl) & ATA_DEVCTL_HOB))
+	if (off == ATA_REG_ERROR && (READ_ONCE(ide.devctl) & ATA_DEVCTL_HOB))
 		return KVM_ACCEL_EXIT;
 	acc->result = ide_tf_read(&ide, off);
 	return KVM_ACCEL_HANDLED;

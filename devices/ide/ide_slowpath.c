@@ -66,9 +66,10 @@ static bool ide_service_locked(struct ide *ide);
 
 /* ---- ownership ----------------------------------------------------------- */
 
+/* After the fully ordered exchange of the phase: the loads cannot pass it. */
 static void ide_wait_fast_path(struct ide_regfile *r)
 {
-	while (__atomic_load_n(&r->fp_active, __ATOMIC_SEQ_CST))
+	while (READ_ONCE(r->fp_active))
 		sched_yield();
 }
 
@@ -80,8 +81,7 @@ static bool ide_take(struct ide *ide, __u64 from, __u64 to)
 {
 	struct ide_regfile *r = ide->regs;
 
-	if (!__atomic_compare_exchange_n(&r->phase, &from, to, false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+	if (cmpxchg(&r->phase, from, to) != from)
 		return false;
 	ide_wait_fast_path(r);
 	return true;
@@ -90,7 +90,7 @@ static bool ide_take(struct ide *ide, __u64 from, __u64 to)
 /* Hand the device over: everything stored so far is visible first. */
 static void ide_publish(struct ide *ide, __u64 phase)
 {
-	__atomic_exchange_n(&ide->regs->phase, phase, __ATOMIC_SEQ_CST);
+	xchg(&ide->regs->phase, phase);
 }
 
 static __u64 ide_phase_of(__u32 drv, __u64 phase)
@@ -160,8 +160,8 @@ static void ide_complete(struct ide *ide, __u32 drv, __u8 status, __u8 error)
 	struct ide_regfile *r = ide->regs;
 
 	ide->xfer.active = false;
-	IDE_WRITE(r->status[drv], status);
-	IDE_WRITE(r->error[drv], error);
+	WRITE_ONCE(r->status[drv], status);
+	WRITE_ONCE(r->error[drv], error);
 	ide_publish(ide, ide_phase_of(drv, IDE_PHASE_IDLE));
 	ide_raise(ide);
 }
@@ -178,7 +178,7 @@ static void ide_abort(struct ide *ide, __u32 drv)
 
 static void ide_set_tf(struct ide_regfile *r, __u32 reg, __u64 cur, __u64 hob)
 {
-	IDE_WRITE(r->tf[reg], (hob & 0xff) << IDE_TF_HOB_SHIFT | (cur & 0xff));
+	WRITE_ONCE(r->tf[reg], (hob & 0xff) << IDE_TF_HOB_SHIFT | (cur & 0xff));
 }
 
 /* A data error at @lba: the taskfile reports where, as ATA asks. */
@@ -190,8 +190,8 @@ static void ide_data_error(struct ide *ide, __u32 drv, __u64 lba, bool lba48, __
 	ide_set_tf(r, ATA_REG_LBAM, lba >> 8, lba >> 32);
 	ide_set_tf(r, ATA_REG_LBAH, lba >> 16, lba >> 40);
 	if (!lba48)
-		IDE_WRITE(r->tf[ATA_REG_DEVICE],
-			  (IDE_READ(r->tf[ATA_REG_DEVICE]) & ~ATA_DEV_HEAD) |
+		WRITE_ONCE(r->tf[ATA_REG_DEVICE],
+			  (READ_ONCE(r->tf[ATA_REG_DEVICE]) & ~ATA_DEV_HEAD) |
 			  ((lba >> 24) & ATA_DEV_HEAD));
 	ide_complete(ide, drv, ATA_DRDY | ATA_DSC | ATA_ERR, error);
 }
@@ -205,12 +205,12 @@ static void ide_start_data(struct ide *ide, __u32 drv, __u64 phase, __u32 bytes,
 {
 	struct ide_regfile *r = ide->regs;
 
-	IDE_WRITE(r->pos, 0);
-	IDE_WRITE(r->end, bytes);
-	IDE_WRITE(r->block, block);
-	IDE_WRITE(r->last, last);
-	IDE_WRITE(r->status[drv], ATA_DRDY | ATA_DSC);
-	IDE_WRITE(r->error[drv], 0);
+	WRITE_ONCE(r->pos, 0);
+	WRITE_ONCE(r->end, bytes);
+	WRITE_ONCE(r->block, block);
+	WRITE_ONCE(r->last, last);
+	WRITE_ONCE(r->status[drv], ATA_DRDY | ATA_DSC);
+	WRITE_ONCE(r->error[drv], 0);
 	ide_publish(ide, ide_phase_of(drv, phase));
 }
 
@@ -279,7 +279,7 @@ static void ide_write_out(struct ide *ide)
 /* Returns whether there was a buffer to deal with. */
 static bool ide_service_locked(struct ide *ide)
 {
-	__u64 ph = IDE_READ(ide->regs->phase);
+	__u64 ph = READ_ONCE(ide->regs->phase);
 
 	if ((ph & IDE_PHASE_MASK) != IDE_PHASE_SERVICE ||
 	    !ide_take(ide, ph, (ph & ~(__u64)IDE_PHASE_MASK) | IDE_PHASE_SLOW))
@@ -310,12 +310,12 @@ int ide_service(struct ide *ide)
 
 static __u64 ide_tf(struct ide_regfile *r, __u32 reg)
 {
-	return IDE_READ(r->tf[reg]) & 0xff;
+	return READ_ONCE(r->tf[reg]) & 0xff;
 }
 
 static __u64 ide_tf_hob(struct ide_regfile *r, __u32 reg)
 {
-	return (IDE_READ(r->tf[reg]) >> IDE_TF_HOB_SHIFT) & 0xff;
+	return (READ_ONCE(r->tf[reg]) >> IDE_TF_HOB_SHIFT) & 0xff;
 }
 
 /* READ/WRITE SECTORS and MULTIPLE, LBA28 and LBA48. */
@@ -323,7 +323,7 @@ static void ide_rw(struct ide *ide, __u32 drv, bool write, bool lba48, bool mult
 {
 	struct ide_regfile *r = ide->regs;
 	struct ide_drive *d = &ide->drive[drv];
-	__u64 dev = IDE_READ(r->tf[ATA_REG_DEVICE]);
+	__u64 dev = READ_ONCE(r->tf[ATA_REG_DEVICE]);
 	__u64 lba, count;
 
 	if ((multiple && !d->mult) || !(dev & ATA_DEV_LBA)) {
@@ -475,7 +475,7 @@ static void ide_command(struct ide *ide, __u8 cmd)
 {
 	struct ide_regfile *r = ide->regs;
 	__u32 drv = ide_selected(r);
-	__u64 ph = IDE_READ(r->phase);
+	__u64 ph = READ_ONCE(r->phase);
 	struct ide_drive *d = &ide->drive[drv];
 	__u64 n;
 
@@ -530,8 +530,8 @@ static void ide_command(struct ide *ide, __u8 cmd)
 	case ATA_CMD_EXEC_DEVICE_DIAG:
 		/* Device 0 passed, device 1 passed or absent: diagnostic code 01h. */
 		ide_signature(r);
-		IDE_WRITE(r->tf[ATA_REG_DEVICE],
-			  IDE_READ(r->tf[ATA_REG_DEVICE]) & ~(__u64)ATA_DEV_HEAD);
+		WRITE_ONCE(r->tf[ATA_REG_DEVICE],
+			  READ_ONCE(r->tf[ATA_REG_DEVICE]) & ~(__u64)ATA_DEV_HEAD);
 		ide_complete(ide, drv, ATA_DRDY | ATA_DSC, 0x01);
 		break;
 	default:
@@ -549,35 +549,35 @@ static void ide_reset_regs(struct ide *ide)
 	ide->xfer.active = false;
 	ide_set_tf(r, ATA_REG_FEATURE, 0, 0);
 	ide_signature(r);
-	IDE_WRITE(r->tf[ATA_REG_DEVICE], 0);
+	WRITE_ONCE(r->tf[ATA_REG_DEVICE], 0);
 	for (i = 0; i < 2; i++) {
-		IDE_WRITE(r->status[i], ide_present(r, i) ? ATA_DRDY | ATA_DSC : 0);
-		IDE_WRITE(r->error[i], ide_present(r, i) ? 0x01 : 0);
+		WRITE_ONCE(r->status[i], ide_present(r, i) ? ATA_DRDY | ATA_DSC : 0);
+		WRITE_ONCE(r->error[i], ide_present(r, i) ? 0x01 : 0);
 	}
-	IDE_WRITE(r->pos, 0);
-	IDE_WRITE(r->end, 0);
-	IDE_WRITE(r->block, ATA_SECTOR_SIZE);
-	IDE_WRITE(r->last, 0);
+	WRITE_ONCE(r->pos, 0);
+	WRITE_ONCE(r->end, 0);
+	WRITE_ONCE(r->block, ATA_SECTOR_SIZE);
+	WRITE_ONCE(r->last, 0);
 }
 
 static void ide_devctl(struct ide *ide, __u8 val)
 {
 	struct ide_regfile *r = ide->regs;
-	__u64 old = __atomic_exchange_n(&r->devctl, val, __ATOMIC_SEQ_CST);
+	__u64 old = xchg(&r->devctl, val);
 
 	if (!(old & ATA_DEVCTL_SRST) && (val & ATA_DEVCTL_SRST)) {
 		/* Reset asserted: both drives busy, any command abandoned. */
-		__atomic_exchange_n(&r->phase, IDE_PHASE_RESET, __ATOMIC_SEQ_CST);
+		xchg(&r->phase, IDE_PHASE_RESET);
 		ide_wait_fast_path(r);
 		ide->xfer.active = false;
-		__atomic_exchange_n(&r->irq_pending, 0, __ATOMIC_SEQ_CST);
+		xchg(&r->irq_pending, 0);
 	} else if ((old & ATA_DEVCTL_SRST) && !(val & ATA_DEVCTL_SRST)) {
 		ide_reset_regs(ide);
 		ide_publish(ide, IDE_PHASE_IDLE);
 	}
 	/* nIEN going low with an interrupt pending drives INTRQ now. */
 	if ((old & ATA_DEVCTL_NIEN) && !(val & ATA_DEVCTL_NIEN) &&
-	    __atomic_load_n(&r->irq_pending, __ATOMIC_SEQ_CST))
+	    READ_ONCE(r->irq_pending))
 		ide_pulse(ide);
 }
 
@@ -662,7 +662,7 @@ static void ide_io_one(struct ide *ide, __u16 port, __u32 size, bool is_write, _
 		/* A status read the fast path left to us (not while SERVICE: serviced above). */
 		*p = ide_status_of(r, ide_selected(r));
 		if (port != IDE_CTL_BASE)
-			__atomic_exchange_n(&r->irq_pending, 0, __ATOMIC_SEQ_CST);
+			xchg(&r->irq_pending, 0);
 	}
 }
 
@@ -782,12 +782,12 @@ int ide_create(const struct ide_config *cfg, struct ide_regfile *regs,
 	ide->regs = regs;
 	ide->irq_fd = cfg->irq_fd;
 	ide->doorbell = cfg->doorbell;
-	IDE_WRITE(regs->drives, drives);
-	IDE_WRITE(regs->flags, cfg->doorbell ? IDE_CFG_DOORBELL : 0);
-	IDE_WRITE(regs->devctl, 0);
-	IDE_WRITE(regs->irq_pending, 0);
-	IDE_WRITE(regs->fp_active, 0);
-	IDE_WRITE(regs->fp_errors, 0);
+	WRITE_ONCE(regs->drives, drives);
+	WRITE_ONCE(regs->flags, cfg->doorbell ? IDE_CFG_DOORBELL : 0);
+	WRITE_ONCE(regs->devctl, 0);
+	WRITE_ONCE(regs->irq_pending, 0);
+	WRITE_ONCE(regs->fp_active, 0);
+	WRITE_ONCE(regs->fp_errors, 0);
 	ide_reset_regs(ide);
 	ide_publish(ide, IDE_PHASE_IDLE);
 	*idep = ide;

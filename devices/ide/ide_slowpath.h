@@ -44,7 +44,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
-#include "ide.h"
+#include "ide_access.h"
 
 #ifdef __cplusplus
 extern "C" {

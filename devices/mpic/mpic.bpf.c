@@ -29,11 +29,11 @@
  *
  * The register layout and the rules the two halves share, including the
  * atomics that keep them consistent while several vCPUs run, are in
- * mpic.h; this file only decodes the access and signals what the shared
- * code claimed.
+ * mpic.h, and the code both halves run is mpic_access.h; this file only
+ * decodes the access and signals what the shared code claimed.
  */
 #include "kvm_accel.h"
-#include "mpic.h"
+#include "mpic_access.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -47,13 +47,13 @@ static __always_inline void mpic_signal(struct kvm_accel_ctx *acc, __u64 claimed
 
 	for (idx = 0; idx < MPIC_MAX_EVENTFDS && claimed; idx++, claimed >>= 1)
 		if ((claimed & 1) && kvm_accel_signal_eventfd(acc, idx))
-			MPIC_ADD(&regfile.signal_errors, 1);
+			fetch_add(&regfile.signal_errors, 1);
 }
 
 SEC("struct_ops/mpic_read")
 int BPF_PROG(mpic_read, struct kvm_accel_ctx *acc)
 {
-	if (!MPIC_LOAD(regfile.nr_cpus) || !mpic_in_slot(acc->offset, acc->len))
+	if (!smp_load_acquire(&regfile.nr_cpus) || !mpic_in_slot(acc->offset, acc->len))
 		return KVM_ACCEL_EXIT;
 	acc->result = mpic_read_slot(&regfile, acc->offset, acc->len, acc->vcpu_id);
 	return KVM_ACCEL_HANDLED;
@@ -65,7 +65,7 @@ int BPF_PROG(mpic_write, struct kvm_accel_ctx *acc)
 	__u32 cpu = 0, idx = 0;
 	__u64 claimed;
 
-	if (!MPIC_LOAD(regfile.nr_cpus))
+	if (!smp_load_acquire(&regfile.nr_cpus))
 		return KVM_ACCEL_EXIT;
 	switch (mpic_write_op(&regfile, acc->offset, acc->len, acc->vcpu_id,
 			      &cpu, &idx)) {

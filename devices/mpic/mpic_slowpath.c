@@ -4,7 +4,7 @@
  * when no fast path is attached.  See mpic_slowpath.h for the API and
  * mpic.h for the registers and the rules shared with mpic.bpf.c; the
  * per-CPU operations (dispatch, CTPR, claims) are the inline functions of
- * mpic.h, run here exactly as the fast path runs them.
+ * mpic_access.h, run here exactly as the fast path runs them.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,7 +35,7 @@ static void mpic_regs_reset(struct mpic_regs *r, __u32 nr_cpus, __u32 nr_eventfd
 	__u32 i;
 
 	/* R1: nr_cpus 0 makes the fast path decline while this runs. */
-	__atomic_store_n(&r->nr_cpus, 0, __ATOMIC_SEQ_CST);
+	xchg(&r->nr_cpus, 0);
 	memset((char *)r + sizeof(r->nr_cpus), 0, sizeof(*r) - sizeof(r->nr_cpus));
 	r->nr_eventfds = nr_eventfds;
 	r->frr = (nr_cpus - 1) << MPIC_FRR_NCPU_SHIFT | MPIC_FRR_VID;
@@ -44,7 +44,7 @@ static void mpic_regs_reset(struct mpic_regs *r, __u32 nr_cpus, __u32 nr_eventfd
 		r->ivpr[i] = MPIC_IVPR_RESET;
 	for (i = 0; i < MPIC_MAX_CPUS; i++)
 		r->cpu[i].ctpr = MPIC_CTPR_RESET;
-	__atomic_store_n(&r->nr_cpus, nr_cpus, __ATOMIC_RELEASE);
+	smp_store_release(&r->nr_cpus, nr_cpus);
 }
 
 int mpic_create(const struct mpic_config *cfg, struct mpic_regs *regs,
@@ -118,7 +118,7 @@ static int mpic_signal(struct mpic *m, __u64 claimed)
 			continue;
 		err = mpic_signal_one(m, idx);
 		if (err) {
-			MPIC_ADD(&m->regs->signal_errors, 1);
+			fetch_add(&m->regs->signal_errors, 1);
 			ret = ret ?: err;
 		}
 	}
@@ -142,7 +142,7 @@ static int mpic_write_ivpr(struct mpic *m, __u32 ipi, __u32 val)
 			m->routed[ipi] = vector;
 	}
 	if (!ret)
-		MPIC_XCHG(&m->regs->ivpr[ipi], (__u64)(val & MPIC_IVPR_WRITABLE));
+		xchg(&m->regs->ivpr[ipi], (__u64)(val & MPIC_IVPR_WRITABLE));
 	pthread_mutex_unlock(&m->lock);
 	if (ret)
 		return ret;
@@ -152,7 +152,7 @@ static int mpic_write_ivpr(struct mpic *m, __u32 ipi, __u32 val)
 static void mpic_write_svr(struct mpic *m, __u32 val)
 {
 	pthread_mutex_lock(&m->lock);
-	MPIC_STORE(m->regs->svr, val & MPIC_SVR_VECTOR_MASK);
+	WRITE_ONCE(m->regs->svr, val & MPIC_SVR_VECTOR_MASK);
 	pthread_mutex_unlock(&m->lock);
 }
 

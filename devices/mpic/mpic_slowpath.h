@@ -41,7 +41,7 @@
 #include <linux/kvm.h>
 #include <linux/types.h>
 
-#include "mpic.h"
+#include "mpic_access.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,7 +6,8 @@
  * read PM_TMR (PMBASE + 8) over and over; each read is a port access that
  * would otherwise exit to the VMM for a value that is a pure function of
  * the clock.  The value is computed here from the host's monotonic clock
- * and the guest clock's offset that the VMM publishes (pmtimer.h):
+ * and the guest clock's offset that the VMM publishes (pmtimer.h), with the
+ * arithmetic the VMM uses too (pmtimer_access.h):
  *
  *  - reads of 1, 2 or 4 bytes anywhere in the register, while the VMM
  *    has enabled the fast path;
@@ -19,7 +20,7 @@
  * other registers of the PM block and is driven by the VMM's own timer.
  */
 #include "kvm_accel.h"
-#include "pmtimer.h"
+#include "pmtimer_access.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -29,15 +30,13 @@ struct pmtimer_regs regs;
 SEC("struct_ops/pmtimer_read")
 int BPF_PROG(pmtimer_read, struct kvm_accel_ctx *acc)
 {
-	__u64 flags = PMTIMER_LOAD(regs.flags);
-	__s64 offset = (__s64)PMTIMER_LOAD(regs.clock_offset);
+	__u64 flags = pmtimer_flags(&regs);
 	__u64 off = acc->offset;
 
 	if (!(flags & PMTIMER_F_ENABLED) || off >= PMTIMER_PIO_LEN ||
 	    !pmtimer_answers(off, acc->len, flags))
 		return KVM_ACCEL_EXIT;
-	acc->result = pmtimer_extract(pmtimer_value(offset, flags, bpf_ktime_get_ns()),
-				      off, acc->len, flags);
+	acc->result = pmtimer_read_at(&regs, flags, off, acc->len, bpf_ktime_get_ns());
 	return KVM_ACCEL_HANDLED;
 }
 

@@ -17,7 +17,8 @@
  *	PM_TMR   = floor(guest_ns * 3579545 / 10^9) mod 2^bits
  *
  * which is QEMU's acpi_pm_tmr_get() with QEMU_CLOCK_VIRTUAL as the guest
- * clock.  pmtimer_ticks() computes it without a 128-bit product, exactly.
+ * clock.  pmtimer_ticks() (pmtimer_access.h) computes it without a 128-bit
+ * product, exactly.
  *
  * Ownership contract
  * ------------------
@@ -29,9 +30,11 @@
  *    it change under a vCPU.
  *  - @flags: PMTIMER_F_ENABLED lets F answer; while it is clear F declines
  *    every access (they exit to the VMM, which answers them itself).
- *    S stores @clock_offset before it sets PMTIMER_F_ENABLED (x86-64 keeps
- *    stores in order, and F loads @flags first).  PMTIMER_F_32BIT selects
- *    the 32-bit counter (TMR_VAL_EXT).
+ *    S stores @clock_offset before it sets PMTIMER_F_ENABLED, with a
+ *    release store of @flags; F loads @flags first, with an acquire load,
+ *    then @clock_offset (pmtimer_set_enabled() and pmtimer_flags() in
+ *    pmtimer_access.h; the orderings are kvm_accel_atomics.h's).
+ *    PMTIMER_F_32BIT selects the 32-bit counter (TMR_VAL_EXT).
  *
  * Accesses (both halves behave the same):
  *  - a read of 1, 2 or 4 bytes at byte @off returns those bytes of the
@@ -63,39 +66,5 @@ struct pmtimer_regs {
 	__s64 clock_offset;	/* guest clock - host CLOCK_MONOTONIC, ns */
 	__u64 flags;		/* PMTIMER_F_* */
 };
-
-/*
- * floor(@ns * 3579545 / 10^9), exactly: split @ns at whole seconds so that
- * no product exceeds 64 bits (the remainder part is below 3.6 * 10^15).
- */
-static inline __u64 pmtimer_ticks(__u64 ns)
-{
-	return ns / PMTIMER_NS_PER_SEC * PMTIMER_FREQ_HZ +
-	       ns % PMTIMER_NS_PER_SEC * PMTIMER_FREQ_HZ / PMTIMER_NS_PER_SEC;
-}
-
-/* Whether F answers a read of @len bytes at byte @off of the register. */
-static inline int pmtimer_answers(__u64 off, __u32 len, __u64 flags)
-{
-	return !(flags & PMTIMER_F_QEMU_NARROW) || !(off & (len - 1));
-}
-
-/* The register's value at host time @now_ns. */
-static inline __u32 pmtimer_value(__s64 clock_offset, __u64 flags, __u64 now_ns)
-{
-	__u64 t = pmtimer_ticks(now_ns + clock_offset);
-
-	return flags & PMTIMER_F_32BIT ? (__u32)t : t & 0xffffff;
-}
-
-/* What a read of @len bytes at byte @off of the register returns. */
-static inline __u64 pmtimer_extract(__u32 val, __u64 off, __u32 len, __u64 flags)
-{
-	__u64 v = flags & PMTIMER_F_QEMU_NARROW ? val : (__u64)val >> (8 * (off & 3));
-
-	return len >= 4 ? v : v & ((1ULL << (8 * len)) - 1);
-}
-
-#define PMTIMER_LOAD(x)	(*(const volatile __u64 *)&(x))
 
 #endif /* _DEVICES_PMTIMER_H */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * ACPI PM timer, VMM side (pmtimer_slowpath.h).  The arithmetic is
- * pmtimer.h's, shared with the fast path, so both give the same value for
- * the same instant.
+ * ACPI PM timer, VMM side (pmtimer_slowpath.h).  The arithmetic and the
+ * publication are pmtimer_access.h's, shared with the fast path, so both
+ * give the same value for the same instant.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,25 +21,20 @@ __u64 pmtimer_host_ns(void)
 
 void pmtimer_publish(struct pmtimer_regs *regs, __s64 guest_ns, bool ext)
 {
-	volatile struct pmtimer_regs *r = regs;
-
-	r->clock_offset = guest_ns - (__s64)pmtimer_host_ns();
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	r->flags = PMTIMER_F_ENABLED | (ext ? PMTIMER_F_32BIT : 0);
+	pmtimer_set_enabled(regs, guest_ns - (__s64)pmtimer_host_ns(),
+			    ext ? PMTIMER_F_32BIT : 0);
 }
 
 void pmtimer_disable(struct pmtimer_regs *regs)
 {
-	__atomic_store_n(&regs->flags, regs->flags & ~(__u64)PMTIMER_F_ENABLED,
-			 __ATOMIC_RELEASE);
+	pmtimer_set_disabled(regs);
 }
 
 __u64 pmtimer_read(const struct pmtimer_regs *regs, __u64 off, __u32 len)
 {
-	const volatile struct pmtimer_regs *r = regs;
+	__u64 flags = pmtimer_flags(regs);
 
-	return pmtimer_extract(pmtimer_value(r->clock_offset, r->flags,
-					     pmtimer_host_ns()), off, len, r->flags);
+	return pmtimer_read_at(regs, flags, off, len, pmtimer_host_ns());
 }
 
 int pmtimer_access(struct kvm_vcpu *vcpu, __u64 addr, void *data, __u32 len,

@@ -9,7 +9,7 @@
 #define _DEVICES_PMTIMER_SLOWPATH_H
 
 #include <stdbool.h>
-#include "pmtimer.h"
+#include "pmtimer_access.h"
 
 /* The host clock the fast path reads: CLOCK_MONOTONIC, in ns. */
 __u64 pmtimer_host_ns(void);

@@ -24,7 +24,7 @@ int BPF_PROG(budget_read, struct kvm_accel_ctx *acc)
 	__u64 t0 = bpf_ktime_get_ns(), spin = regs.spin_ns, spun;
 	struct spin s = { .until = t0 + spin };
 
-	__sync_fetch_and_add(&regs.calls, 1);
+	fetch_add(&regs.calls, 1);
 	if (spin)
 		bpf_loop(1 << 23, spin_cb, &s, 0);
 	spun = bpf_ktime_get_ns() - t0;

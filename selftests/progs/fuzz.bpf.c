@@ -43,7 +43,7 @@ static __always_inline int fuzz_exits(const struct kvm_accel_ctx *acc,
 	__u64 off = acc->offset;
 
 	if (fuzz_violates(acc, is_write)) {
-		__sync_fetch_and_add(&fuzz.violations, 1);
+		fetch_add(&fuzz.violations, 1);
 		return 1;
 	}
 	if (is_write ? FUZZ_WRITE_DECLINED(off) : FUZZ_READ_DECLINED(off)) {

@@ -10,7 +10,7 @@ struct str_decline_regs regs;
 SEC("struct_ops/str_decline_read")
 int BPF_PROG(str_decline_read, struct kvm_accel_ctx *acc)
 {
-	__u64 i = __sync_fetch_and_add(&regs.reads, 1);
+	__u64 i = fetch_add(&regs.reads, 1);
 
 	if (i >= STR_DECLINE_AFTER)
 		return KVM_ACCEL_EXIT;
@@ -21,7 +21,7 @@ int BPF_PROG(str_decline_read, struct kvm_accel_ctx *acc)
 SEC("struct_ops/str_decline_write")
 int BPF_PROG(str_decline_write, struct kvm_accel_ctx *acc)
 {
-	__u64 i = __sync_fetch_and_add(&regs.writes, 1);
+	__u64 i = fetch_add(&regs.writes, 1);
 
 	if (i >= STR_DECLINE_AFTER)
 		return KVM_ACCEL_EXIT;

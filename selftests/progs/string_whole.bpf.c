@@ -10,7 +10,7 @@ struct str_whole_regs regs;
 SEC("struct_ops/str_whole_read")
 int BPF_PROG(str_whole_read, struct kvm_accel_ctx *acc)
 {
-	__u64 calls = __sync_fetch_and_add(&regs.calls, 1);
+	__u64 calls = fetch_add(&regs.calls, 1);
 	__u32 n = acc->count, len = acc->len, bytes = n * len, i;
 	__u64 at = regs.bytes & 0xff, val = 0;
 

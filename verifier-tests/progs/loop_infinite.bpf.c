@@ -17,7 +17,7 @@ __failure
 __msg("infinite loop detected")
 int BPF_PROG(poll_read, struct kvm_accel_ctx *acc)
 {
-	while (!*(volatile __u32 *)&status)
+	while (!READ_ONCE(status))
 		;
 	acc->result = status;
 	return KVM_ACCEL_HANDLED;
