@@ -103,17 +103,33 @@ build: kmod bpf loader devices vmm selftests verifier-tests demo-progs bench-pro
 
 kmod: $(O)/kvm_accel.ko
 
-KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/*.sh)) kmod/Makefile \
-	$(wildcard include/*.h)
-$(O)/kvm_accel.ko: $(KMOD_SRCS)
-	$(Q)mkdir -p $(O)
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules $(if $(Q),>$(O)/kmod.log 2>&1 || { cat $(O)/kmod.log; exit 1; })
-	$(Q)if grep -q 'warning:' $(O)/kmod.log 2>/dev/null; then cat $(O)/kmod.log; echo "kmod: warnings are errors"; exit 1; fi
-	$(Q)cp kmod/kvm_accel.ko $@
-	@echo "  KMOD    $@"
+# kbuild writes its objects, .cmd files and Module.symvers next to the
+# sources, so it builds in a directory of links to them, DIR/kbuild, laid
+# out as the tree is (kmod/Makefile finds the ABI header in ../include):
+# nothing is generated under kmod/.  Links, not copies: the compiler's
+# messages and the debug info name the files in kmod/.
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/*.sh) kmod/Makefile
+KMOD_DEPS := $(KMOD_SRCS) $(wildcard include/*.h)
+
+# $(call kmod-build,DIR,KBUILD-ARGS): DIR/kvm_accel.ko, its log DIR/kmod.log.
+# O= (empty): this Makefile's O, inherited through MAKEFLAGS when given on
+# the command line, would be the kernel build's output directory.
+define kmod-build
+	$(Q)mkdir -p $(1)/kbuild/kmod
+	$(Q)find $(1)/kbuild/kmod -maxdepth 1 -type l -delete
+	$(Q)ln -s $(addprefix $(CURDIR)/,$(KMOD_SRCS)) $(1)/kbuild/kmod/
+	$(Q)ln -sfn $(CURDIR)/include $(1)/kbuild/include
+	+$(Q)$(MAKE) -C $(KDIR) M=$(1)/kbuild/kmod O= W=1 $(2) modules $(if $(Q),>$(1)/kmod.log 2>&1 || { cat $(1)/kmod.log; exit 1; })
+	$(Q)if grep -q 'warning:' $(1)/kmod.log 2>/dev/null; then cat $(1)/kmod.log; echo "kmod: warnings are errors"; exit 1; fi
+	$(Q)cp $(1)/kbuild/kmod/kvm_accel.ko $(1)/kvm_accel.ko
+	@echo "  KMOD    $(1)/kvm_accel.ko"
+endef
+
+$(O)/kvm_accel.ko: $(KMOD_DEPS)
+	$(call kmod-build,$(abspath $(O)))
 
 checkpatch:
-	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --terse -f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h
+	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --terse -f $(wildcard kmod/*.c kmod/*.h)
 
 # BPF objects: one rule for every *.bpf.c in the tree.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
@@ -143,4 +159,3 @@ include integrations/qemu/qemu.mk
 
 clean:
 	$(Q)rm -rf $(O)
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean >/dev/null 2>&1 || true

@@ -32,9 +32,9 @@
 # Build roots ($KA_CACHE/trixie-root, $KA_CACHE/sid-root): debootstrap
 # minbase + compiler, stamps .ka-root-done (its package list) and
 # .ka-headers-<abi> (that kernel's headers, common tree and kbuild unpacked
-# at their own paths); build/kvm-accel/<abi>/{kmod,include} is the copy of
-# the sources kmod-build.sh builds.  Output: $O/kernels/<abi>/kvm_accel.ko
-# and kbuild.log.
+# at their own paths); build/kvm-accel/<abi> is where kmod-build.sh
+# bind-mounts the build directory, $O/kernels/<abi>/kbuild/{kmod,include},
+# while it builds.  Output: $O/kernels/<abi>/kvm_accel.ko and kbuild.log.
 
 KA_KERNELS_ALL="6.12 6.12-trixie 7.2 7.3"
 

@@ -74,13 +74,14 @@ if [ "$KNAME" = debug ]; then
 	MODROOT=$KROOT/debug/root
 	RELEASE=$(cat "$KROOT/debug/release")
 	NINEP_MODS=()			# built in
-	# kbuild builds in the module's directory: use a copy for this kernel.
-	rm -rf "$O/debug/kmod" && mkdir -p "$O/debug/kmod" "$O/debug/include"
-	cp "$REPO"/kmod/*.[ch] "$REPO"/kmod/*.sh "$REPO/kmod/Makefile" "$O/debug/kmod/"
-	cp "$REPO"/include/*.h "$O/debug/include/"
-	make -s -C "$KROOT/debug/build" M="$O/debug/kmod" modules >/dev/null ||
+	# kbuild builds in the module's directory: a copy for this kernel, in
+	# the layout of the other builds ($O/kernels/<abi>/kbuild).
+	rm -rf "$O/debug/kbuild" && mkdir -p "$O/debug/kbuild/kmod" "$O/debug/kbuild/include"
+	cp "$REPO"/kmod/*.[ch] "$REPO"/kmod/*.sh "$REPO/kmod/Makefile" "$O/debug/kbuild/kmod/"
+	cp "$REPO"/include/*.h "$O/debug/kbuild/include/"
+	make -s -C "$KROOT/debug/build" M="$O/debug/kbuild/kmod" modules >/dev/null ||
 		die "kvm_accel.ko does not build for the debug kernel"
-	ACCEL_KO=$O/debug/kmod/kvm_accel.ko
+	ACCEL_KO=$O/debug/kbuild/kmod/kvm_accel.ko
 else
 	ka_kernel "$KNAME" || die "unknown KA_KERNEL '$KNAME' ($KA_KERNELS_ALL debug)"
 	[ "$K_BOOT" = 1 ] || die "kernel $K_NAME is not bootable (headers only)"
