@@ -11,6 +11,9 @@
 #                 (trixie-backports); see scripts/kernels.sh
 #   make kmod-kernels  only kvm_accel.ko for each of KA_CHECK_KERNELS, in
 #                 $(O)/kernels/<abi>/ (6.12: $(O)/kvm_accel.ko)
+#   make kmod-bench  the benchmark build of kvm_accel.ko for 6.12, the one
+#                 with the bench_stage parameter: $(O)/bench/kvm_accel.ko
+#                 (other kernels: scripts/kmod-build.sh --bench NAME)
 #   make demo     build, boot the test VM, show exits with and without kvm-accel
 #   make bench    build, run the benchmarks in the test VM (icount, then wall
 #                 clock): table, JSON and plot in $(O)/bench/<time>/
@@ -42,7 +45,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all setup build check check-kernels kmod-kernels debug-check demo bench \
-	bench-native clean kmod checkpatch
+	bench-native clean kmod kmod-bench checkpatch
 
 # The kernels `make check` runs the suite on, and the whole matrix.
 KA_CHECK_KERNELS ?= 6.12 7.3
@@ -72,6 +75,7 @@ kmod-kernels: setup
 demo: all
 	$(Q)scripts/vm-run.sh demo
 
+# The VM loads the benchmark build of the module (scripts/vm-run.sh bench).
 bench: all
 	$(Q)scripts/bench.sh
 
@@ -102,6 +106,7 @@ CC ?= gcc
 build: kmod bpf loader devices vmm selftests verifier-tests demo-progs bench-progs qemu vm-qemu
 
 kmod: $(O)/kvm_accel.ko
+kmod-bench: $(O)/bench/kvm_accel.ko
 
 # kbuild writes its objects, .cmd files and Module.symvers next to the
 # sources, so it builds in a directory of links to them, DIR/kbuild, laid
@@ -127,6 +132,11 @@ endef
 
 $(O)/kvm_accel.ko: $(KMOD_DEPS)
 	$(call kmod-build,$(abspath $(O)))
+
+# The benchmark stages (kmod/kvm_accel_bench.h) are a build option: the
+# release module has no code for them, not even a test on the hot path.
+$(O)/bench/kvm_accel.ko: $(KMOD_DEPS)
+	$(call kmod-build,$(abspath $(O)/bench),CONFIG_KVM_ACCEL_BENCH=y)
 
 checkpatch:
 	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --terse -f $(wildcard kmod/*.c kmod/*.h)

@@ -34,12 +34,12 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
-#include <linux/static_key.h>
 #include <linux/utsname.h>
 #include <generated/utsrelease.h>
 #include <asm/timex.h>
 #include <asm/tsc.h>
 #include "kvm_accel.h"
+#include "kvm_accel_bench.h"
 
 /* All attachments; protects ops->att and the per-VM count. */
 static DEFINE_MUTEX(kvm_accel_lock);
@@ -57,57 +57,6 @@ static struct btf *kvm_accel_btf;
  */
 static u32 kvm_accel_ops_btf_id;
 static u32 kvm_accel_ctx_btf_id;
-
-/*
- * Benchmark knob (module parameter bench_stage, root only): make every
- * attachment stop its dispatch early, so that scripts/bench.sh can measure
- * what each stage of an access costs by difference.
- *   0  normal operation
- *   1  the io device answers at once: KVM's exit, decode and bus lookup only
- *   2  everything but the call into the program (checks, binding, context,
- *      counters), which is taken as handled with a result of 0
- * Stages 1 and 2 answer accesses without the programs, so they are only for
- * VMs made to be measured.  Off, the knob costs one patched-out jump.
- */
-enum {
-	KVM_ACCEL_BENCH_OFF,
-	KVM_ACCEL_BENCH_IODEV,
-	KVM_ACCEL_BENCH_DISPATCH,
-	KVM_ACCEL_BENCH_MAX = KVM_ACCEL_BENCH_DISPATCH,
-};
-
-static DEFINE_STATIC_KEY_FALSE(kvm_accel_bench_key);
-static DEFINE_MUTEX(kvm_accel_bench_lock);
-static int kvm_accel_bench_stage;
-
-static int kvm_accel_bench_set(const char *val, const struct kernel_param *kp)
-{
-	int stage, ret;
-
-	ret = kstrtoint(val, 0, &stage);
-	if (ret)
-		return ret;
-	if (stage < KVM_ACCEL_BENCH_OFF || stage > KVM_ACCEL_BENCH_MAX)
-		return -EINVAL;
-	/* Serialise the key with the value so that both always agree. */
-	mutex_lock(&kvm_accel_bench_lock);
-	WRITE_ONCE(kvm_accel_bench_stage, stage);
-	if (stage && !static_key_enabled(&kvm_accel_bench_key))
-		static_branch_enable(&kvm_accel_bench_key);
-	else if (!stage && static_key_enabled(&kvm_accel_bench_key))
-		static_branch_disable(&kvm_accel_bench_key);
-	mutex_unlock(&kvm_accel_bench_lock);
-	return 0;
-}
-
-static const struct kernel_param_ops kvm_accel_bench_ops = {
-	.set = kvm_accel_bench_set,
-	.get = param_get_int,
-};
-
-module_param_cb(bench_stage, &kvm_accel_bench_ops, &kvm_accel_bench_stage, 0600);
-MODULE_PARM_DESC(bench_stage,
-		 "benchmarks only: 1 stop at the io device, 2 skip the program (default 0)");
 
 static void kvm_accel_count(struct kvm_accel_att *att, int ret)
 {
@@ -350,8 +299,7 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	int n = 1, ret;
 	u64 t0, delay;
 
-	if (static_branch_unlikely(&kvm_accel_bench_key) &&
-	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_IODEV) {
+	if (kvm_accel_bench(KVM_ACCEL_BENCH_IODEV)) {
 		if (!write)
 			memset(val, 0, len);
 		return 0;
@@ -412,8 +360,7 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 
 	delay = kvm_accel_run_delay();
 	t0 = get_cycles();
-	if (static_branch_unlikely(&kvm_accel_bench_key) &&
-	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_DISPATCH)
+	if (kvm_accel_bench(KVM_ACCEL_BENCH_DISPATCH))
 		ret = KVM_ACCEL_HANDLED;
 	else
 		ret = prog(acc);

@@ -16,7 +16,8 @@
 #        KA_ICOUNT=1  run with -icount shift=0,sleep=off (deterministic cost)
 #        KA_KERNEL  the kernel to boot (scripts/kernels.sh):
 #                   6.12         bookworm-backports 6.12.95+deb12-amd64 (default;
-#                                the module is $O/kvm_accel.ko of `make kmod`)
+#                                the module is $O/kvm_accel.ko of `make kmod`;
+#                                bench: $O/bench/kvm_accel.ko, built here)
 #                   6.12-trixie  trixie 6.12.117+deb13-amd64
 #                   7.2          sid 7.2.13+deb14-amd64
 #                   7.3          trixie-backports 7.3.4+deb13-amd64
@@ -24,7 +25,8 @@
 #                   (kvm_accel.ko is rebuilt for it in $O/debug)
 #                   For 6.12-trixie, 7.2 and 7.3, `scripts/setup.sh kernels NAME`
 #                   must have run; kvm_accel.ko is (re)built by
-#                   scripts/kmod-build.sh into $O/kernels/<abi>/.  If it does not
+#                   scripts/kmod-build.sh into $O/kernels/<abi>/ (bench: the
+#                   benchmark build, in $O/kernels/<abi>/bench/).  If it does not
 #                   build, check, demo and bench stop; run and shell boot without it.
 #
 # Exit status: 0 only if every TAP result passed, the guest finished, and the
@@ -93,8 +95,16 @@ else
 	MODROOT=$K_DIR/root
 	RELEASE=$K_ABI
 	mapfile -t NINEP_MODS < <(ninep_modules "$MODROOT/lib/modules/$RELEASE")
-	ACCEL_KO=$(ka_module_path "$K_NAME")
-	if [ "$K_NAME" != 6.12 ] && ! "$REPO/scripts/kmod-build.sh" "$K_NAME"; then
+	# bench loads the benchmark build, the only one with bench_stage, and
+	# builds it here for every kernel (for 6.12, `make kmod-bench`).
+	if [ "$MODE" = bench ]; then
+		ACCEL_KO=$(ka_module_path "$K_NAME" bench)
+		KMOD_BUILD=(env O="$O" "$REPO/scripts/kmod-build.sh" --bench "$K_NAME")
+	else
+		ACCEL_KO=$(ka_module_path "$K_NAME")
+		KMOD_BUILD=(env O="$O" "$REPO/scripts/kmod-build.sh" "$K_NAME")
+	fi
+	if { [ "$K_NAME" != 6.12 ] || [ "$MODE" = bench ]; } && ! "${KMOD_BUILD[@]}"; then
 		case $MODE in
 		run|shell) echo "vm-run: warning: booting $K_NAME without kvm_accel.ko" >&2 ;;
 		*) die "kvm_accel.ko does not build for $K_NAME ($K_ABI)" ;;
