@@ -41,7 +41,10 @@
 #include "kvm_accel.h"
 #include "kvm_accel_bench.h"
 
-/* All attachments; protects ops->att and the per-VM count. */
+/*
+ * All attachments; protects ops->att, the per-VM count, and the
+ * replacement of an attachment's binding (readers: SRCU).
+ */
 static DEFINE_MUTEX(kvm_accel_lock);
 static LIST_HEAD(kvm_accel_list);
 
@@ -983,6 +986,14 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 	}
 	list_del(&att->node);
 	ops->att = NULL;
+	/*
+	 * kvm_accel_update() replaces the binding under the lock, finding
+	 * the attachment through ops->att: from here on no one can, and the
+	 * binding read now is the last.  vCPUs may still use it until the
+	 * device is off the bus.
+	 */
+	b = rcu_dereference_protected(att->binding,
+				      lockdep_is_held(&kvm_accel_lock));
 	mutex_unlock(&kvm_accel_lock);
 
 	/*
@@ -1007,7 +1018,6 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 
 	/* No vCPU can be inside the device any more: the bus was synced. */
 	kvm_accel_sysfs_del(att);
-	b = rcu_dereference_protected(att->binding, true);
 	kvm_accel_binding_free(b);
 	kvm_accel_att_free(att);
 	module_put(THIS_MODULE);
