@@ -934,13 +934,9 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
-	if (!try_module_get(THIS_MODULE)) {
-		ret = -ENODEV;
-		goto err_unlock;
-	}
 	ret = kvm_accel_sysfs_add(att);
 	if (ret)
-		goto err_module;
+		goto err_unlock;
 
 	mutex_lock(&kvm->slots_lock);
 	ret = kvm_accel_iobus_add(kvm, att->bus_idx, att->base, att->len,
@@ -957,8 +953,6 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 
 err_sysfs:
 	kvm_accel_sysfs_del(att);
-err_module:
-	module_put(THIS_MODULE);
 err_unlock:
 	mutex_unlock(&kvm_accel_lock);
 err_att:
@@ -1020,7 +1014,6 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 	kvm_accel_sysfs_del(att);
 	kvm_accel_binding_free(b);
 	kvm_accel_att_free(att);
-	module_put(THIS_MODULE);
 }
 
 /*
@@ -1217,8 +1210,10 @@ static int __init kvm_accel_init(void)
 }
 
 /*
- * Every attachment holds a module reference, so exit only runs with none
- * left.  struct_ops types of a module go away with its BTF.
+ * Every kvm_accel_ops map holds a module reference from its creation to its
+ * free (bpf_struct_ops_map_alloc()), and a link holds its map until after
+ * unreg() returned: exit only runs with no attachment left.  struct_ops
+ * types of a module go away with its BTF.
  */
 static void __exit kvm_accel_exit(void)
 {
