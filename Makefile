@@ -11,6 +11,9 @@
 #                 (trixie-backports); see scripts/kernels.sh
 #   make kmod-kernels  only kvm_accel.ko for each of KA_CHECK_KERNELS, in
 #                 $(O)/kernels/<abi>/ (6.12: $(O)/kvm_accel.ko)
+#   make kmod-bench  the benchmark build of kvm_accel.ko for 6.12, the one
+#                 with the bench_stage parameter: $(O)/bench/kvm_accel.ko
+#                 (other kernels: scripts/kmod-build.sh --bench NAME)
 #   make demo     build, boot the test VM, show exits with and without kvm-accel
 #   make bench    build, run the benchmarks in the test VM (icount, then wall
 #                 clock): table, JSON and plot in $(O)/bench/<time>/
@@ -42,7 +45,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all setup build check check-kernels kmod-kernels debug-check demo bench \
-	bench-native clean kmod checkpatch
+	bench-native clean kmod kmod-bench checkpatch
 
 # The kernels `make check` runs the suite on, and the whole matrix.
 KA_CHECK_KERNELS ?= 6.12 7.3
@@ -72,6 +75,7 @@ kmod-kernels: setup
 demo: all
 	$(Q)scripts/vm-run.sh demo
 
+# The VM loads the benchmark build of the module (scripts/vm-run.sh bench).
 bench: all
 	$(Q)scripts/bench.sh
 
@@ -102,18 +106,40 @@ CC ?= gcc
 build: kmod bpf loader devices vmm selftests verifier-tests demo-progs bench-progs qemu vm-qemu
 
 kmod: $(O)/kvm_accel.ko
+kmod-bench: $(O)/bench/kvm_accel.ko
 
-KMOD_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/*.sh)) kmod/Makefile \
-	$(wildcard include/*.h)
-$(O)/kvm_accel.ko: $(KMOD_SRCS)
-	$(Q)mkdir -p $(O)
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules $(if $(Q),>$(O)/kmod.log 2>&1 || { cat $(O)/kmod.log; exit 1; })
-	$(Q)if grep -q 'warning:' $(O)/kmod.log 2>/dev/null; then cat $(O)/kmod.log; echo "kmod: warnings are errors"; exit 1; fi
-	$(Q)cp kmod/kvm_accel.ko $@
-	@echo "  KMOD    $@"
+# kbuild writes its objects, .cmd files and Module.symvers next to the
+# sources, so it builds in a directory of links to them, DIR/kbuild, laid
+# out as the tree is (kmod/Makefile finds the ABI header in ../include):
+# nothing is generated under kmod/.  Links, not copies: the compiler's
+# messages and the debug info name the files in kmod/.
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/*.sh) kmod/Makefile
+KMOD_DEPS := $(KMOD_SRCS) $(wildcard include/*.h)
+
+# $(call kmod-build,DIR,KBUILD-ARGS): DIR/kvm_accel.ko, its log DIR/kmod.log.
+# O= (empty): this Makefile's O, inherited through MAKEFLAGS when given on
+# the command line, would be the kernel build's output directory.
+define kmod-build
+	$(Q)mkdir -p $(1)/kbuild/kmod
+	$(Q)find $(1)/kbuild/kmod -maxdepth 1 -type l -delete
+	$(Q)ln -s $(addprefix $(CURDIR)/,$(KMOD_SRCS)) $(1)/kbuild/kmod/
+	$(Q)ln -sfn $(CURDIR)/include $(1)/kbuild/include
+	+$(Q)$(MAKE) -C $(KDIR) M=$(1)/kbuild/kmod O= W=1 $(2) modules $(if $(Q),>$(1)/kmod.log 2>&1 || { cat $(1)/kmod.log; exit 1; })
+	$(Q)if grep -q 'warning:' $(1)/kmod.log 2>/dev/null; then cat $(1)/kmod.log; echo "kmod: warnings are errors"; exit 1; fi
+	$(Q)cp $(1)/kbuild/kmod/kvm_accel.ko $(1)/kvm_accel.ko
+	@echo "  KMOD    $(1)/kvm_accel.ko"
+endef
+
+$(O)/kvm_accel.ko: $(KMOD_DEPS)
+	$(call kmod-build,$(abspath $(O)))
+
+# The benchmark stages (kmod/kvm_accel_bench.h) are a build option: the
+# release module has no code for them, not even a test on the hot path.
+$(O)/bench/kvm_accel.ko: $(KMOD_DEPS)
+	$(call kmod-build,$(abspath $(O)/bench),CONFIG_KVM_ACCEL_BENCH=y)
 
 checkpatch:
-	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --terse -f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h
+	$(Q)$(KSRC)/scripts/checkpatch.pl --no-tree --terse -f $(wildcard kmod/*.c kmod/*.h)
 
 # BPF objects: one rule for every *.bpf.c in the tree.
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
@@ -143,4 +169,3 @@ include integrations/qemu/qemu.mk
 
 clean:
 	$(Q)rm -rf $(O)
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean >/dev/null 2>&1 || true

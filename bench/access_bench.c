@@ -16,8 +16,9 @@
  *                  VMM drains the ring whenever the guest exits), the
  *                  in-kernel IOAPIC (0xfec00000)
  *   (d) userspace  no device in the kernel: every access exits to this VMM
- *   (x) breakdown  the (a) program stopped short by the module's bench_stage
- *                  knob, an empty program, and the minimal program padded
+ *   (x) breakdown  the (a) program stopped short by the bench_stage knob of
+ *                  the module's benchmark build (make kmod-bench), an empty
+ *                  program, and the minimal program padded
  *                  with 64 and 256 extra instructions (bench/progs/)
  *
  * The VMM times each repetition with CLOCK_MONOTONIC between the guest's
@@ -530,7 +531,7 @@ int main(int argc, char **argv)
 	TEST_REQUIRE(kvm_accel_module_loaded());
 	stages = stage_supported();
 	if (!stages)
-		fprintf(stderr, "access_bench: %s missing: no stage rows (module without the knob, or not root)\n",
+		fprintf(stderr, "access_bench: %s missing: no stage rows (not the benchmark build of the module, make kmod-bench; or not root)\n",
 			BENCH_STAGE_PARAM);
 	atexit(reset_stage);
 

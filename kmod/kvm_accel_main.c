@@ -34,14 +34,17 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
-#include <linux/static_key.h>
 #include <linux/utsname.h>
 #include <generated/utsrelease.h>
 #include <asm/timex.h>
 #include <asm/tsc.h>
 #include "kvm_accel.h"
+#include "kvm_accel_bench.h"
 
-/* All attachments; protects ops->att and the per-VM count. */
+/*
+ * All attachments; protects ops->att, the per-VM count, and the
+ * replacement of an attachment's binding (readers: SRCU).
+ */
 static DEFINE_MUTEX(kvm_accel_lock);
 static LIST_HEAD(kvm_accel_list);
 
@@ -57,57 +60,6 @@ static struct btf *kvm_accel_btf;
  */
 static u32 kvm_accel_ops_btf_id;
 static u32 kvm_accel_ctx_btf_id;
-
-/*
- * Benchmark knob (module parameter bench_stage, root only): make every
- * attachment stop its dispatch early, so that scripts/bench.sh can measure
- * what each stage of an access costs by difference.
- *   0  normal operation
- *   1  the io device answers at once: KVM's exit, decode and bus lookup only
- *   2  everything but the call into the program (checks, binding, context,
- *      counters), which is taken as handled with a result of 0
- * Stages 1 and 2 answer accesses without the programs, so they are only for
- * VMs made to be measured.  Off, the knob costs one patched-out jump.
- */
-enum {
-	KVM_ACCEL_BENCH_OFF,
-	KVM_ACCEL_BENCH_IODEV,
-	KVM_ACCEL_BENCH_DISPATCH,
-	KVM_ACCEL_BENCH_MAX = KVM_ACCEL_BENCH_DISPATCH,
-};
-
-static DEFINE_STATIC_KEY_FALSE(kvm_accel_bench_key);
-static DEFINE_MUTEX(kvm_accel_bench_lock);
-static int kvm_accel_bench_stage;
-
-static int kvm_accel_bench_set(const char *val, const struct kernel_param *kp)
-{
-	int stage, ret;
-
-	ret = kstrtoint(val, 0, &stage);
-	if (ret)
-		return ret;
-	if (stage < KVM_ACCEL_BENCH_OFF || stage > KVM_ACCEL_BENCH_MAX)
-		return -EINVAL;
-	/* Serialise the key with the value so that both always agree. */
-	mutex_lock(&kvm_accel_bench_lock);
-	WRITE_ONCE(kvm_accel_bench_stage, stage);
-	if (stage && !static_key_enabled(&kvm_accel_bench_key))
-		static_branch_enable(&kvm_accel_bench_key);
-	else if (!stage && static_key_enabled(&kvm_accel_bench_key))
-		static_branch_disable(&kvm_accel_bench_key);
-	mutex_unlock(&kvm_accel_bench_lock);
-	return 0;
-}
-
-static const struct kernel_param_ops kvm_accel_bench_ops = {
-	.set = kvm_accel_bench_set,
-	.get = param_get_int,
-};
-
-module_param_cb(bench_stage, &kvm_accel_bench_ops, &kvm_accel_bench_stage, 0600);
-MODULE_PARM_DESC(bench_stage,
-		 "benchmarks only: 1 stop at the io device, 2 skip the program (default 0)");
 
 static void kvm_accel_count(struct kvm_accel_att *att, int ret)
 {
@@ -350,8 +302,7 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 	int n = 1, ret;
 	u64 t0, delay;
 
-	if (static_branch_unlikely(&kvm_accel_bench_key) &&
-	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_IODEV) {
+	if (kvm_accel_bench(KVM_ACCEL_BENCH_IODEV)) {
 		if (!write)
 			memset(val, 0, len);
 		return 0;
@@ -412,8 +363,7 @@ kvm_accel_dispatch(struct kvm_accel_att *att, struct kvm_vcpu *vcpu,
 
 	delay = kvm_accel_run_delay();
 	t0 = get_cycles();
-	if (static_branch_unlikely(&kvm_accel_bench_key) &&
-	    READ_ONCE(kvm_accel_bench_stage) == KVM_ACCEL_BENCH_DISPATCH)
+	if (kvm_accel_bench(KVM_ACCEL_BENCH_DISPATCH))
 		ret = KVM_ACCEL_HANDLED;
 	else
 		ret = prog(acc);
@@ -984,13 +934,9 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
-	if (!try_module_get(THIS_MODULE)) {
-		ret = -ENODEV;
-		goto err_unlock;
-	}
 	ret = kvm_accel_sysfs_add(att);
 	if (ret)
-		goto err_module;
+		goto err_unlock;
 
 	mutex_lock(&kvm->slots_lock);
 	ret = kvm_accel_iobus_add(kvm, att->bus_idx, att->base, att->len,
@@ -1007,8 +953,6 @@ static int kvm_accel_reg(void *kdata, struct bpf_link *link)
 
 err_sysfs:
 	kvm_accel_sysfs_del(att);
-err_module:
-	module_put(THIS_MODULE);
 err_unlock:
 	mutex_unlock(&kvm_accel_lock);
 err_att:
@@ -1036,6 +980,14 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 	}
 	list_del(&att->node);
 	ops->att = NULL;
+	/*
+	 * kvm_accel_update() replaces the binding under the lock, finding
+	 * the attachment through ops->att: from here on no one can, and the
+	 * binding read now is the last.  vCPUs may still use it until the
+	 * device is off the bus.
+	 */
+	b = rcu_dereference_protected(att->binding,
+				      lockdep_is_held(&kvm_accel_lock));
 	mutex_unlock(&kvm_accel_lock);
 
 	/*
@@ -1060,10 +1012,8 @@ static void kvm_accel_unreg(void *kdata, struct bpf_link *link)
 
 	/* No vCPU can be inside the device any more: the bus was synced. */
 	kvm_accel_sysfs_del(att);
-	b = rcu_dereference_protected(att->binding, true);
 	kvm_accel_binding_free(b);
 	kvm_accel_att_free(att);
-	module_put(THIS_MODULE);
 }
 
 /*
@@ -1260,8 +1210,10 @@ static int __init kvm_accel_init(void)
 }
 
 /*
- * Every attachment holds a module reference, so exit only runs with none
- * left.  struct_ops types of a module go away with its BTF.
+ * Every kvm_accel_ops map holds a module reference from its creation to its
+ * free (bpf_struct_ops_map_alloc()), and a link holds its map until after
+ * unreg() returned: exit only runs with no attachment left.  struct_ops
+ * types of a module go away with its BTF.
  */
 static void __exit kvm_accel_exit(void)
 {

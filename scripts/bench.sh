@@ -3,7 +3,9 @@
 #
 # kvm-accel benchmarks (`make bench`, `make bench-native`).
 #
-#   scripts/bench.sh            boot the test VM twice, under -icount
+#   scripts/bench.sh            boot the test VM twice with the benchmark
+#                               build of the module (bench_stage; vm-run.sh
+#                               bench builds it), under -icount
 #                               (deterministic instruction counts) and on the
 #                               wall clock, run the benchmarks in each, then
 #                               print the table and write results.json,
@@ -106,7 +108,7 @@ case ${1:-} in
 --native)
 	[ "$(id -u)" = 0 ] || die "--native needs root (it loads BPF programs and sets a module parameter)"
 	[ -c /dev/kvm ] || die "/dev/kvm missing: load kvm_intel or kvm_amd"
-	[ -d /sys/kernel/kvm_accel ] || die "kvm_accel is not loaded: insmod $O/kvm_accel.ko"
+	[ -d /sys/kernel/kvm_accel ] || die "kvm_accel is not loaded: insmod $O/bench/kvm_accel.ko (make kmod-bench)"
 	grep -qw hypervisor /proc/cpuinfo &&
 		echo "bench: warning: this host is itself a VM; the numbers are not native" >&2
 	out=$(new_outdir native) || exit 1

@@ -11,6 +11,10 @@
 #     a module builds with a modpost warning on some kernels and does not
 #     load); every symbol it imports is exported by the kernel or one of
 #     its modules.
+#   - no benchmark hooks in a release module: `modinfo -F parm` of each
+#     kernel's kvm_accel.ko names no bench_stage, and that of the benchmark
+#     build (kmod/kvm_accel_bench.c; for 6.12 `make kmod-bench`, required;
+#     for the others where scripts/kmod-build.sh --bench built it) does.
 #   - the namespace check itself: it must flag an object that calls
 #     file_is_kvm (a two-line C file compiled here).
 #   - bookworm's own 6.1 kernel is refused: kmod/ built against its headers
@@ -68,6 +72,32 @@ unexported_imports() {
 	awk -F'\t' 'NR == FNR { e[$2] = 1; next } !($1 in e)' "$2" "$tmp/imports"
 }
 
+# bench_params NAME KO: KO, the release module, has no bench_stage
+# parameter; the benchmark build for NAME has it.  A parameter is what
+# makes the stages reachable, so its absence is what a release must show.
+bench_params() {
+	local name=$1 ko=$2 bko
+	if ! modinfo -F parm "$ko" > "$tmp/parm" 2>&1; then
+		tap not-ok "$name: modinfo -F parm $ko failed" "$tmp/parm"
+	elif grep -q '^bench_stage:' "$tmp/parm"; then
+		tap not-ok "$name: the release kvm_accel.ko has the bench_stage parameter" "$tmp/parm"
+	else
+		tap ok "$name: the release kvm_accel.ko has no bench_stage parameter"
+	fi
+	bko=$(ka_module_path "$name" bench)
+	if [ ! -f "$bko" ]; then
+		[ "$name" = 6.12 ] &&
+			tap not-ok "$name: no benchmark build $bko (make kmod-bench)"
+		return 0
+	fi
+	if modinfo -F parm "$bko" 2>&1 | grep -q '^bench_stage:'; then
+		tap ok "$name: the benchmark build of kvm_accel.ko has the bench_stage parameter"
+	else
+		modinfo -F parm "$bko" > "$tmp/parm" 2>&1
+		tap not-ok "$name: the benchmark build $bko has no bench_stage parameter" "$tmp/parm"
+	fi
+}
+
 if [ "${1:-}" = --ko ]; then
 	[ $# = 4 ] && [ "$3" = --symvers ] && [ -f "$2" ] && [ -f "$4" ] ||
 		{ echo "usage: $0 --ko KO --symvers MODULE.SYMVERS (both must exist)" >&2; exit 2; }
@@ -91,6 +121,7 @@ for name in "$@"; do
 		continue
 	fi
 	symvers=$K_DIR/headers/Module.symvers
+	bench_params "$K_NAME" "$ko"
 	vm=$(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)
 	if [ "$vm" = "$K_ABI" ]; then
 		tap ok "$K_NAME: kvm_accel.ko is built for $K_ABI"

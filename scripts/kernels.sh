@@ -32,9 +32,9 @@
 # Build roots ($KA_CACHE/trixie-root, $KA_CACHE/sid-root): debootstrap
 # minbase + compiler, stamps .ka-root-done (its package list) and
 # .ka-headers-<abi> (that kernel's headers, common tree and kbuild unpacked
-# at their own paths); build/kvm-accel/<abi>/{kmod,include} is the copy of
-# the sources kmod-build.sh builds.  Output: $O/kernels/<abi>/kvm_accel.ko
-# and kbuild.log.
+# at their own paths); build/kvm-accel/<abi> is where kmod-build.sh
+# bind-mounts the build directory, $O/kernels/<abi>/kbuild/{kmod,include},
+# while it builds.  Output: $O/kernels/<abi>/kvm_accel.ko and kbuild.log.
 
 KA_KERNELS_ALL="6.12 6.12-trixie 7.2 7.3"
 
@@ -70,13 +70,15 @@ ka_broot_dir() {
 	esac
 }
 
-# Where kmod-build.sh leaves the module for an ABI.  The 6.12 module is the
-# one `make kmod` builds, $O/kvm_accel.ko.
-ka_module_path() {	# ka_module_path NAME
+# Where kmod-build.sh leaves the module for an ABI, or with "bench" its
+# benchmark build (kmod-build.sh --bench).  The 6.12 modules are the ones
+# `make kmod` and `make kmod-bench` build, $O/kvm_accel.ko and
+# $O/bench/kvm_accel.ko.
+ka_module_path() {	# ka_module_path NAME [bench]
 	ka_kernel "$1" || return 1
 	if [ "$K_NAME" = 6.12 ]; then
-		echo "$O/kvm_accel.ko"
+		echo "$O${2:+/bench}/kvm_accel.ko"
 	else
-		echo "$O/kernels/$K_ABI/kvm_accel.ko"
+		echo "$O/kernels/$K_ABI${2:+/bench}/kvm_accel.ko"
 	fi
 }

@@ -16,7 +16,8 @@
 #        KA_ICOUNT=1  run with -icount shift=0,sleep=off (deterministic cost)
 #        KA_KERNEL  the kernel to boot (scripts/kernels.sh):
 #                   6.12         bookworm-backports 6.12.95+deb12-amd64 (default;
-#                                the module is $O/kvm_accel.ko of `make kmod`)
+#                                the module is $O/kvm_accel.ko of `make kmod`;
+#                                bench: $O/bench/kvm_accel.ko, built here)
 #                   6.12-trixie  trixie 6.12.117+deb13-amd64
 #                   7.2          sid 7.2.13+deb14-amd64
 #                   7.3          trixie-backports 7.3.4+deb13-amd64
@@ -24,7 +25,8 @@
 #                   (kvm_accel.ko is rebuilt for it in $O/debug)
 #                   For 6.12-trixie, 7.2 and 7.3, `scripts/setup.sh kernels NAME`
 #                   must have run; kvm_accel.ko is (re)built by
-#                   scripts/kmod-build.sh into $O/kernels/<abi>/.  If it does not
+#                   scripts/kmod-build.sh into $O/kernels/<abi>/ (bench: the
+#                   benchmark build, in $O/kernels/<abi>/bench/).  If it does not
 #                   build, check, demo and bench stop; run and shell boot without it.
 #
 # Exit status: 0 only if every TAP result passed, the guest finished, and the
@@ -74,13 +76,14 @@ if [ "$KNAME" = debug ]; then
 	MODROOT=$KROOT/debug/root
 	RELEASE=$(cat "$KROOT/debug/release")
 	NINEP_MODS=()			# built in
-	# kbuild builds in the module's directory: use a copy for this kernel.
-	rm -rf "$O/debug/kmod" && mkdir -p "$O/debug/kmod" "$O/debug/include"
-	cp "$REPO"/kmod/*.[ch] "$REPO"/kmod/*.sh "$REPO/kmod/Makefile" "$O/debug/kmod/"
-	cp "$REPO"/include/*.h "$O/debug/include/"
-	make -s -C "$KROOT/debug/build" M="$O/debug/kmod" modules >/dev/null ||
+	# kbuild builds in the module's directory: a copy for this kernel, in
+	# the layout of the other builds ($O/kernels/<abi>/kbuild).
+	rm -rf "$O/debug/kbuild" && mkdir -p "$O/debug/kbuild/kmod" "$O/debug/kbuild/include"
+	cp "$REPO"/kmod/*.[ch] "$REPO"/kmod/*.sh "$REPO/kmod/Makefile" "$O/debug/kbuild/kmod/"
+	cp "$REPO"/include/*.h "$O/debug/kbuild/include/"
+	make -s -C "$KROOT/debug/build" M="$O/debug/kbuild/kmod" modules >/dev/null ||
 		die "kvm_accel.ko does not build for the debug kernel"
-	ACCEL_KO=$O/debug/kmod/kvm_accel.ko
+	ACCEL_KO=$O/debug/kbuild/kmod/kvm_accel.ko
 else
 	ka_kernel "$KNAME" || die "unknown KA_KERNEL '$KNAME' ($KA_KERNELS_ALL debug)"
 	[ "$K_BOOT" = 1 ] || die "kernel $K_NAME is not bootable (headers only)"
@@ -92,8 +95,16 @@ else
 	MODROOT=$K_DIR/root
 	RELEASE=$K_ABI
 	mapfile -t NINEP_MODS < <(ninep_modules "$MODROOT/lib/modules/$RELEASE")
-	ACCEL_KO=$(ka_module_path "$K_NAME")
-	if [ "$K_NAME" != 6.12 ] && ! "$REPO/scripts/kmod-build.sh" "$K_NAME"; then
+	# bench loads the benchmark build, the only one with bench_stage, and
+	# builds it here for every kernel (for 6.12, `make kmod-bench`).
+	if [ "$MODE" = bench ]; then
+		ACCEL_KO=$(ka_module_path "$K_NAME" bench)
+		KMOD_BUILD=(env O="$O" "$REPO/scripts/kmod-build.sh" --bench "$K_NAME")
+	else
+		ACCEL_KO=$(ka_module_path "$K_NAME")
+		KMOD_BUILD=(env O="$O" "$REPO/scripts/kmod-build.sh" "$K_NAME")
+	fi
+	if { [ "$K_NAME" != 6.12 ] || [ "$MODE" = bench ]; } && ! "${KMOD_BUILD[@]}"; then
 		case $MODE in
 		run|shell) echo "vm-run: warning: booting $K_NAME without kvm_accel.ko" >&2 ;;
 		*) die "kvm_accel.ko does not build for $K_NAME ($K_ABI)" ;;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guards the module's reference counting: kvm_accel cannot be unloaded
- * while a device is attached (every attachment holds a module reference)
- * and the device keeps working through the attempt; once detached, and
- * once the struct_ops map is freed, unloading succeeds.
+ * while a device is attached (the attachment's struct_ops map holds a
+ * module reference, and its link holds the map) and the device keeps
+ * working through the attempt; once detached, and once the struct_ops map
+ * is freed, unloading succeeds.
  *
  * It needs the module idle, and arranges that itself rather than by
  * running last: it waits until no reference is left from earlier tests
