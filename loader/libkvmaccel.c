@@ -89,25 +89,17 @@ struct kvm_accel_dev {
 /* ---------------------------------------------------------------------- */
 /* sysfs */
 
-static const char *sysfs_dir(void)
-{
-	const char *dir = secure_getenv("KVM_ACCEL_SYSFS_DIR");
-
-	return dir && *dir ? dir : KVM_ACCEL_SYSFS_DIR;
-}
-
 int kvm_accel_module_loaded(void)
 {
 	struct stat st;
 
-	return stat(sysfs_dir(), &st) == 0 && S_ISDIR(st.st_mode);
+	return stat(KVM_ACCEL_SYSFS_DIR, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /*
  * Attachment directories are numbered by the module, which cannot name
  * them by link id (the link gets its id only after reg() returns), and
- * hold the link id in a link_id file.  A directory without that file is
- * taken to be named by its link id, as test fixtures are.
+ * hold the link id in a link_id file.
  */
 
 /* Read file @attr of attachment directory @ent into @buf, without the newline. */
@@ -117,7 +109,7 @@ static int read_attr(const char *ent, const char *attr, char *buf, size_t size)
 	ssize_t n;
 	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s", sysfs_dir(), ent, attr) >=
+	if (snprintf(path, sizeof(path), "%s/%s/%s", KVM_ACCEL_SYSFS_DIR, ent, attr) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -166,19 +158,10 @@ static int read_attr_u64(const char *ent, const char *attr, __u64 *val)
 /* The link id of directory @ent; 0 while the link is being created. */
 static int entry_link_id(const char *ent, __u32 *id)
 {
-	char path[PATH_MAX];
-	struct stat st;
 	__u64 v;
 	int err;
 
 	err = read_attr_u64(ent, "link_id", &v);
-	if (err == -ENOENT) {
-		/* No link_id file: the name says it, if @ent is a directory at all. */
-		snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), ent);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode))
-			return -ENOENT;
-		err = parse_u64(ent, &v);
-	}
 	if (err)
 		return err;
 	if (v > UINT32_MAX)
@@ -197,11 +180,7 @@ static int find_attachment(__u32 link_id, char *ent, size_t size)
 
 	if (!link_id)
 		return -ENOENT;
-	snprintf(ent, size, "%u", link_id);
-	if (!entry_link_id(ent, &id) && id == link_id)
-		return 0;
-
-	dir = opendir(sysfs_dir());
+	dir = opendir(KVM_ACCEL_SYSFS_DIR);
 	if (!dir)
 		return errno == ENOENT ? -ENODEV : -errno;
 	while ((de = readdir(dir))) {
@@ -244,7 +223,7 @@ static bool entry_exists(const char *ent)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), ent);
+	snprintf(path, sizeof(path), "%s/%s", KVM_ACCEL_SYSFS_DIR, ent);
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
@@ -442,7 +421,7 @@ int kvm_accel_pwait_defunct(__u32 link_id, int timeout_ms, const sigset_t *sigma
 	err = find_attachment(link_id, ent, sizeof(ent));
 	if (err)
 		return err;
-	if (snprintf(path, sizeof(path), "%s/%s/state", sysfs_dir(), ent) >=
+	if (snprintf(path, sizeof(path), "%s/%s/state", KVM_ACCEL_SYSFS_DIR, ent) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	/* No state file: an older module, whose attachments are always live. */
@@ -462,8 +441,8 @@ int kvm_accel_pwait_defunct(__u32 link_id, int timeout_ms, const sigset_t *sigma
 	/*
 	 * Read, then poll: sysfs reports POLLPRI (and POLLERR) once the file
 	 * was notified after the latest read, so a change between the two is
-	 * not missed.  The directory is looked at each time: a test fixture's
-	 * files are not sysfs's and report nothing.
+	 * not missed.  The directory is looked at each time, since its
+	 * removal wakes nobody.
 	 */
 	for (;;) {
 		/* Gone, or its directory number reused. */
@@ -524,7 +503,7 @@ int kvm_accel_list(__u32 *ids, size_t max)
 
 	if (!ids && max)
 		return -EINVAL;
-	dir = opendir(sysfs_dir());
+	dir = opendir(KVM_ACCEL_SYSFS_DIR);
 	if (!dir)
 		return errno == ENOENT ? -ENODEV : -errno;
 

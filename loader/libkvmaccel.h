@@ -42,11 +42,7 @@ extern "C" {
 
 /*
  * Where the module publishes attachments, one directory each, whose
- * link_id file names the BPF link that holds it (a directory without that
- * file is taken to be named by its link id).  The environment variable
- * KVM_ACCEL_SYSFS_DIR replaces the path; it exists so that tests can run
- * the userspace error paths on a machine without the module (it is ignored
- * in set-user-ID programs).
+ * link_id file names the BPF link that holds it.
  */
 #define KVM_ACCEL_SYSFS_DIR	"/sys/kernel/kvm_accel"
 
