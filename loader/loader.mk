@@ -17,7 +17,7 @@
 LOADER_HDRS := loader/libkvmaccel.h loader/kvm_accel_cli.h loader/json_writer.h \
 	include/kvm_accel_abi.h
 LIBKVMACCEL_OBJS := $(O)/loader/libkvmaccel.o
-KVM_ACCEL_CLI_OBJS := $(O)/loader/kvm-accel.o
+KVM_ACCEL_CLI_OBJS := $(O)/loader/kvm-accel.o $(O)/loader/json_writer.o
 LOADER_TESTS := $(O)/loader/tests/fake_sysfs.so $(O)/loader/tests/json_writer_test
 
 # The kernel's own UAPI headers: the distribution's linux/bpf.h may predate

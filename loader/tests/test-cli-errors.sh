@@ -133,6 +133,7 @@ expect_json_is()
 NOT_ACCEL=$BPF/verifier-tests/progs/not_accel.bpf.o
 REGFILE=$BPF/selftests/progs/regfile_pio.bpf.o
 LINKLESS=$BPF/selftests/progs/regfile_linkless.bpf.o
+REORDERED=$BPF/selftests/progs/ops_reordered.bpf.o
 TEXT=$TMP/not-bpf.o
 echo "this is not an ELF file" >"$TEXT"
 
@@ -168,8 +169,20 @@ expect "attach: --base bare 0x" 2 "invalid --base '0x': not a number" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --base 0x
 expect "attach: --base beyond 64 bits" 2 "out of range" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --base 0x10000000000000000
-expect "attach: --base 0" 2 "--base 0 cannot be requested" "$NOMOD" \
+# 0 is a base like any other: past the arguments, on to the module.
+expect "attach: --base 0 is no usage error" 3 "module is not loaded" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --base 0
+expect "attach: --map given twice" 2 "--map a given twice" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --map a --map a
+expect "attach: range before the first of several --map" 2 "before the first of several --map" \
+	"$NOMOD" "$CLI" attach x.o --fd 3 --base 0x170 --map a --map b
+expect "attach: --pin=PATH with several --map" 2 "--pin=PATH pins one link" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --map a --map b --pin="$TMP/pin"
+expect "attach: range options after each --map" 3 "module is not loaded" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --map a --base 0 --len 8 --map b --base 0x376 --bus pio
+MAX_MAPS=$("$CLI" help attach 2>/dev/null | sed -n 's/.*repeat it (up to \([0-9]*\)).*/\1/p')
+expect "attach: one --map too many" 2 "more than ${MAX_MAPS:-?} --map" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 $(for i in $(seq $((${MAX_MAPS:-0} + 1))); do echo --map m$i; done)
 expect "attach: --len 0" 2 "invalid --len '0': out of range" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --len 0
 expect "attach: --bus isa" 2 "invalid --bus 'isa'" "$NOMOD" \
@@ -291,11 +304,30 @@ if [ -f "$LINKLESS" ] && [ -f "$REGFILE" ]; then
 		vm_test "attach: kernel without kvm_accel_ops" 1 "no kvm_accel_ops type" \
 			"$CLI" attach "$REGFILE" --fd 9
 	fi
+	vm_test "attach: one of several --map naming no kvm_accel_ops map" 5 \
+		"no kvm_accel_ops map named 'nope'" \
+		"$CLI" attach "$REGFILE" --fd 9 --map regfile_pio --map nope
 else
 	for t in "map not in .struct_ops.link" "--map naming no kvm_accel_ops map" \
-		 "kernel without kvm_accel_ops"; do
+		 "kernel without kvm_accel_ops" \
+		 "one of several --map naming no kvm_accel_ops map"; do
 		skip "attach: $t" "selftests objects not built"
 	done
+fi
+if [ -f "$REORDERED" ]; then
+	vm_test "attach: kvm_accel_ops members out of order" 5 \
+		"kvm_accel_ops member 4 is 'len' at offset 24 (8 bytes), where libkvmaccel" \
+		"$CLI" attach "$REORDERED" --fd 9
+	if [ -n "$HAVE_VM" ]; then
+		expect_json "attach: members out of order, JSON" 5 \
+			'{"error":"'"$REORDERED"': map ops_reordered: kvm_accel_ops member 4 is' \
+			"$FAKE" with_vm "$CLI" -j attach "$REORDERED" --fd 9
+	else
+		skip "attach: members out of order, JSON" "$NO_VM"
+	fi
+else
+	skip "attach: kvm_accel_ops members out of order" "selftests objects not built"
+	skip "attach: members out of order, JSON" "selftests objects not built"
 fi
 
 # --- --pid: fds taken from another process ---
