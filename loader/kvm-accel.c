@@ -41,6 +41,7 @@
 
 #include "libkvmaccel.h"
 #include "kvm_accel_cli.h"
+#include "json_writer.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -58,96 +59,27 @@ static const char *bin_name = "kvm-accel";
 static bool json_output;
 static bool debug;
 
-/* ---------------------------------------------------------------------- */
-/* JSON output: just what the commands print, on stdout. */
-
-#define JSON_MAX_DEPTH 8
-
-static int jdepth;
-static bool jcomma[JSON_MAX_DEPTH];
-static bool jafter_key;
-
-static void json_string(const char *s)
+/*
+ * JSON output goes through a writer (json_writer.h) that each command
+ * makes for what it prints, NULL in text mode: jw_new().
+ */
+static struct json_writer *jw_new(void)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	return json_output ? jsonw_new(stdout) : NULL;
 }
 
-/* Comma before every value but the first of an object or array. */
-static void json_prefix(void)
-{
-	if (jafter_key) {
-		jafter_key = false;
-		return;
-	}
-	if (jcomma[jdepth])
-		putchar(',');
-	jcomma[jdepth] = true;
-}
+/*
+ * The latest message libkvmaccel gave (kvm_accel_set_print()): it says
+ * what an errno cannot, e.g. which member of an object's kvm_accel_ops is
+ * out of place.  Shown with -d as it comes.
+ */
+static char lib_msg[512];
 
-static void json_begin(char c)
+static void lib_print(const char *msg)
 {
-	json_prefix();
-	putchar(c);
-	if (jdepth + 1 < JSON_MAX_DEPTH)
-		jcomma[++jdepth] = false;
-}
-
-static void json_end(char c)
-{
-	putchar(c);
-	if (jdepth > 0)
-		jdepth--;
-	if (!jdepth) {
-		jcomma[0] = false;
-		putchar('\n');
-	}
-}
-
-static void json_key(const char *key)
-{
-	json_prefix();
-	json_string(key);
-	putchar(':');
-	jafter_key = true;
-}
-
-static void json_kv_str(const char *key, const char *val)
-{
-	json_key(key);
-	json_prefix();
-	if (val)
-		json_string(val);
-	else
-		fputs("null", stdout);
-}
-
-static void json_kv_u64(const char *key, unsigned long long val)
-{
-	json_key(key);
-	json_prefix();
-	printf("%llu", val);
-}
-
-static void json_kv_bool(const char *key, bool val)
-{
-	json_key(key);
-	json_prefix();
-	fputs(val ? "true" : "false", stdout);
+	snprintf(lib_msg, sizeof(lib_msg), "%s", msg);
+	if (debug)
+		fprintf(stderr, "%s: libkvmaccel: %s\n", bin_name, msg);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -177,14 +109,16 @@ static int fail(int code, const char *hint, const char *fmt, ...)
 	va_end(ap);
 
 	if (json_output) {
-		/* Commands print only once nothing can fail: start afresh. */
-		jdepth = 0;
-		jcomma[0] = false;
-		jafter_key = false;
-		json_begin('{');
-		json_kv_str("error", msg);
-		json_end('}');
-		return code;
+		/* Commands print only once nothing can fail: a writer of its own. */
+		struct json_writer *w = jsonw_new(stdout);
+
+		if (w) {
+			jsonw_start_object(w);
+			jsonw_string_field(w, "error", msg);
+			jsonw_end_object(w);
+			jsonw_destroy(w);
+			return code;
+		}
 	}
 	fprintf(stderr, "%s: error: %s\n", bin_name, msg);
 	if (hint)
@@ -309,25 +243,30 @@ static void print_exit_codes(FILE *f)
 static void help_attach(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s attach OBJ.bpf.o --fd N [--pid PID] [--map NAME]\n"
-		"           [--bus pio|mmio] [--base ADDR] [--len LEN] [--eventfd FD]...\n"
-		"           [--pin[=PATH]] [--budget NS] [--window NS] [--window-budget NS]\n"
+		"Usage: %s attach OBJ.bpf.o --fd N [--pid PID]\n"
+		"           [--map NAME [--bus pio|mmio] [--base ADDR] [--len LEN]]...\n"
+		"           [--eventfd FD]... [--pin[=PATH]]\n"
+		"           [--budget NS] [--window NS] [--window-budget NS]\n"
 		"\n"
-		"Attach the kvm_accel_ops map of OBJ to a VM.\n"
+		"Attach the kvm_accel_ops map of OBJ, or the maps named, to a VM.\n"
 		"\n"
 		"  --fd N        the VM fd: an fd this command inherited, or with --pid\n"
 		"                an fd of process PID, taken with pidfd_getfd(2)\n"
 		"                (needs ptrace access to PID)\n"
 		"  --pid PID     the VMM process holding the VM fd and the eventfds\n"
-		"  --map NAME    the struct_ops map to attach, if OBJ has several\n"
+		"  --map NAME    a struct_ops map to attach, needed if OBJ has several;\n"
+		"                repeat it (up to %d) to attach several maps of OBJ\n"
+		"                together: one load, so their programs share one\n"
+		"                register file, and one attachment each\n"
 		"  --bus, --base, --len\n"
-		"                move the range; default: what OBJ declares (base 0\n"
-		"                cannot be requested, it means the default)\n"
+		"                move the range of the --map before them (before any\n"
+		"                --map: of the only map); default: what OBJ declares.\n"
+		"                Any base may be given, 0 too\n"
 		"  --eventfd FD  an eventfd the programs may signal, in table order;\n"
 		"                up to %d; taken from PID with --pid\n"
-		"  --pin[=PATH]  pin the link on bpffs and exit: at PATH, or without\n"
-		"                one at %s/link-<id>; a PATH needs\n"
-		"                the '=' (--pin=PATH, not --pin PATH)\n"
+		"  --pin[=PATH]  pin the links on bpffs and exit: at PATH (one map\n"
+		"                only), or without one each at %s/link-<id>;\n"
+		"                a PATH needs the '=' (--pin=PATH, not --pin PATH)\n"
 		"  --budget NS   the most one program call may run (default %llu ns,\n"
 		"                at most %llu); over it the attachment is disabled:\n"
 		"                every access exits to the VMM ('stats' shows why)\n"
@@ -335,24 +274,26 @@ static void help_attach(FILE *f)
 		"                the most the programs may run in a window on one CPU\n"
 		"                (default %llu ns in %llu ns)\n"
 		"\n"
-		"Prints the link id, name, bus, range, VM creator's pid, state and pin.\n"
+		"Prints, for each attachment (map), the link id, name, bus, range, VM\n"
+		"creator's pid, state and pin: a line each, or with -j a JSON object\n"
+		"each, one per line.\n"
 		"\n"
-		"Without --pin the command stays in the foreground holding the link\n"
-		"until the attachment is defunct (its VM was destroyed: the VMM closed\n"
-		"it or exited), someone else ends it, or the command gets SIGINT,\n"
+		"Without --pin the command stays in the foreground holding the links\n"
+		"until the first attachment is defunct (its VM was destroyed: the VMM\n"
+		"closed it or exited), someone else ends it, or the command gets SIGINT,\n"
 		"SIGTERM or SIGHUP (one ignored when it started, as under nohup, stays\n"
-		"ignored).  Then it ends the attachment, says why and exits with status\n"
+		"ignored).  Then it ends the attachments, says why and exits with status\n"
 		"0.  What it prints on attaching is flushed at once; the end is a line\n"
-		"on stderr, '%s: attachment ID (NAME): WHY', or with -j a second\n"
-		"JSON object on stdout:\n"
+		"per attachment on stderr, '%s: attachment ID (NAME): WHY', or with\n"
+		"-j a JSON object per attachment on stdout:\n"
 		"  {\"id\":ID,\"name\":NAME,\"detached\":true,\"reason\":\"defunct\"}\n"
 		"REASON \"defunct\": the VM is gone; \"SIGINT\", \"SIGTERM\", \"SIGHUP\": that\n"
 		"signal; \"ended\" (detached false): ended elsewhere, e.g. by 'detach ID'.\n"
 		"\n"
 		"With --pin it exits once pinned.  bpffs is mounted on %s if it\n"
-		"is not.  The attachment lasts until '%s detach ID' (or the pin is\n"
+		"is not.  An attachment lasts until '%s detach ID' (or the pin is\n"
 		"removed); once its VM is gone it stays, defunct, until then.\n",
-		bin_name, KVM_ACCEL_MAX_EVENTFDS, KVM_ACCEL_PIN_DIR,
+		bin_name, KVM_ACCEL_MAX_MAPS, KVM_ACCEL_MAX_EVENTFDS, KVM_ACCEL_PIN_DIR,
 		KVM_ACCEL_BUDGET_NS_DEFAULT, KVM_ACCEL_BUDGET_NS_MAX,
 		KVM_ACCEL_WINDOW_BUDGET_NS_DEFAULT, KVM_ACCEL_WINDOW_NS_DEFAULT, bin_name,
 		KVM_ACCEL_BPFFS, bin_name);
@@ -403,7 +344,8 @@ static void help_main(FILE *f)
 		"Attach verified eBPF fast paths to emulated device registers of KVM VMs.\n"
 		"\n"
 		"Commands (any unique prefix will do):\n"
-		"  attach OBJ --fd N [--pid PID] [...]   attach an accelerator to a VM:\n"
+		"  attach OBJ --fd N [--pid PID] [...]   attach an accelerator (one or\n"
+		"                                        several of its maps) to a VM:\n"
 		"                                        hold it until the VM is gone,\n"
 		"                                        or with --pin, pin it and exit\n"
 		"  list                                  show all attachments\n"
@@ -597,6 +539,8 @@ static int bad_fd(int local, int fd, int pid, const char *want)
 
 static int object_error(int err, const char *obj, const char *map)
 {
+	const char *why = lib_msg[0] ? lib_msg : NULL;
+
 	switch (err) {
 	case -ENOENT:
 	case -EACCES:
@@ -607,6 +551,8 @@ static int object_error(int err, const char *obj, const char *map)
 		return fail(KVM_ACCEL_EXIT_BAD_OBJECT, "build it with clang -target bpf",
 			    "%s: not a BPF object file", obj);
 	case -ENOMSG:
+		if (why)
+			return fail(KVM_ACCEL_EXIT_BAD_OBJECT, NULL, "%s: %s", obj, why);
 		if (map)
 			return fail(KVM_ACCEL_EXIT_BAD_OBJECT, NULL,
 				    "%s: no %s map named '%s'", obj, KVM_ACCEL_OPS_TYPE, map);
@@ -621,9 +567,13 @@ static int object_error(int err, const char *obj, const char *map)
 			    "declare it with KVM_ACCEL() or in SEC(\".struct_ops.link\")",
 			    "%s: the map cannot be attached through a BPF link", obj);
 	case -EINVAL:
+		if (why)
+			return fail(KVM_ACCEL_EXIT_BAD_OBJECT,
+				    "declare it with bpf/kvm_accel.h of this version",
+				    "%s: %s", obj, why);
 		return fail(KVM_ACCEL_EXIT_BAD_OBJECT,
 			    "declare it with bpf/kvm_accel.h of this version",
-			    "%s: its %s lacks the vm_fd, bus, base, len or eventfd members",
+			    "%s: its %s is not laid out as this version's bpf/kvm_accel.h lays it out",
 			    obj, KVM_ACCEL_OPS_TYPE);
 	default:
 		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "%s: %s", obj, err_str(err));
@@ -673,17 +623,19 @@ static const char *state_name(__u32 state)
 	return state == KVM_ACCEL_STATE_DEFUNCT ? "defunct" : "live";
 }
 
-static void print_info(const struct kvm_accel_info *info, const char *pin)
+/* The members of one attachment's object (@w), or its line of text (@w NULL). */
+static void print_info(struct json_writer *w, const struct kvm_accel_info *info,
+		       const char *pin)
 {
-	if (json_output) {
-		json_kv_u64("id", info->link_id);
-		json_kv_str("name", info->name);
-		json_kv_str("bus", bus_name(info->bus));
-		json_kv_u64("base", info->base);
-		json_kv_u64("length", info->len);
-		json_kv_u64("vm_pid", info->vm_pid);
-		json_kv_str("state", state_name(info->state));
-		json_kv_str("pinned", pin);
+	if (w) {
+		jsonw_u64_field(w, "id", info->link_id);
+		jsonw_string_field(w, "name", info->name);
+		jsonw_string_field(w, "bus", bus_name(info->bus));
+		jsonw_u64_field(w, "base", info->base);
+		jsonw_u64_field(w, "length", info->len);
+		jsonw_u64_field(w, "vm_pid", info->vm_pid);
+		jsonw_string_field(w, "state", state_name(info->state));
+		jsonw_string_field(w, "pinned", pin);
 		return;
 	}
 	printf("%u: %s  %s 0x%llx-0x%llx (%llu bytes)  vm_pid %d  state %s\n",
@@ -752,19 +704,30 @@ static int catch_stop_signals(sigset_t *waitmask)
 	return 0;
 }
 
+/* What attach knows of each attachment of the device, in map order. */
+struct held {
+	__u32 id;
+	char name[KVM_ACCEL_NAME_LEN];	/* empty if the module did not say */
+};
+
 /*
- * Hold attachment @id of @dev until it is defunct, ends elsewhere or a
- * stop signal arrives; then end it (and free @dev) and say why: a line
- * on stderr, or with -j a JSON object on stdout.
+ * Hold the attachments of @dev until the first is defunct (its VM is gone,
+ * and with it every attachment of the device), ends elsewhere or a stop
+ * signal arrives; then end them all (and free @dev) and say why: a line
+ * each on stderr, or with -j a JSON object each on stdout.  An attachment
+ * that is gone by then was ended elsewhere: reason "ended".
  */
-static int hold_attachment(struct kvm_accel_dev *dev, __u32 id, const char *name,
-			   const sigset_t *waitmask)
+static int hold_attachments(struct kvm_accel_dev *dev, const struct held *held, int nr,
+			    const sigset_t *waitmask)
 {
+	struct kvm_accel_counters c;
+	struct json_writer *w;
 	const char *reason;
-	int err, ret;
+	bool gone[KVM_ACCEL_MAX_MAPS];
+	int err, ret, i;
 
 	do {
-		err = stop_signal ? -EINTR : kvm_accel_pwait_defunct(id, -1, waitmask);
+		err = stop_signal ? -EINTR : kvm_accel_pwait_defunct(held[0].id, -1, waitmask);
 	} while (err == -EINTR && !stop_signal);
 
 	if (stop_signal) {
@@ -775,36 +738,55 @@ static int hold_attachment(struct kvm_accel_dev *dev, __u32 id, const char *name
 		reason = "ended";
 	} else {
 		ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL,
-			   "cannot wait for attachment %u: %s; detaching it", id,
+			   "cannot wait for attachment %u: %s; detaching it", held[0].id,
 			   err_str(err));
 		kvm_accel_detach(dev);
 		return ret;
 	}
+	for (i = 0; i < nr; i++)
+		gone[i] = kvm_accel_read_counters(held[i].id, &c) == -ENOENT;
 
 	/* BPF_LINK_DETACH and close; "ended": the link is detached already. */
 	err = kvm_accel_detach(dev);
 	if (err)
 		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot detach link %u: %s",
-			    id, err_str(err));
+			    held[0].id, err_str(err));
 
-	if (json_output) {
-		json_begin('{');
-		json_kv_u64("id", id);
-		json_kv_str("name", name);
-		json_kv_bool("detached", strcmp(reason, "ended") != 0);
-		json_kv_str("reason", reason);
-		json_end('}');
-	} else if (!strcmp(reason, "defunct")) {
-		fprintf(stderr, "%s: attachment %u (%s): the VM is gone; detached\n",
-			bin_name, id, name ?: "?");
-	} else if (!strcmp(reason, "ended")) {
-		fprintf(stderr, "%s: attachment %u (%s): ended elsewhere\n",
-			bin_name, id, name ?: "?");
-	} else {
-		fprintf(stderr, "%s: attachment %u (%s): %s; detached\n",
-			bin_name, id, name ?: "?", reason);
+	w = jw_new();
+	for (i = 0; i < nr; i++) {
+		const char *why = gone[i] ? "ended" : reason;
+		const char *name = held[i].name[0] ? held[i].name : NULL;
+
+		if (w) {
+			jsonw_start_object(w);
+			jsonw_u64_field(w, "id", held[i].id);
+			jsonw_string_field(w, "name", name);
+			jsonw_bool_field(w, "detached", strcmp(why, "ended") != 0);
+			jsonw_string_field(w, "reason", why);
+			jsonw_end_object(w);
+		} else if (!strcmp(why, "defunct")) {
+			fprintf(stderr, "%s: attachment %u (%s): the VM is gone; detached\n",
+				bin_name, held[i].id, name ?: "?");
+		} else if (!strcmp(why, "ended")) {
+			fprintf(stderr, "%s: attachment %u (%s): ended elsewhere\n",
+				bin_name, held[i].id, name ?: "?");
+		} else {
+			fprintf(stderr, "%s: attachment %u (%s): %s; detached\n",
+				bin_name, held[i].id, name ?: "?", why);
+		}
 	}
+	jsonw_destroy(w);
 	return KVM_ACCEL_EXIT_OK;
+}
+
+/*
+ * attach's range options go to the map of the --map before them, or
+ * before any --map to the only map: the spec they change.
+ */
+static struct kvm_accel_map_opts *range_spec(struct kvm_accel_map_opts *maps, __u32 nr_maps,
+					     struct kvm_accel_map_opts *first)
+{
+	return nr_maps ? &maps[nr_maps - 1] : first;
 }
 
 static int do_attach(int argc, char **argv)
@@ -825,15 +807,19 @@ static int do_attach(int argc, char **argv)
 		{ }
 	};
 	KVM_ACCEL_ATTACH_OPTS(aopts);
+	struct kvm_accel_map_opts maps[KVM_ACCEL_MAX_MAPS] = { }, first = { }, *spec;
 	int eventfds[KVM_ACCEL_MAX_EVENTFDS], local_ev[KVM_ACCEL_MAX_EVENTFDS];
 	int fd = -1, pid = 0, pidfd = -1, vm_fd = -1, nr_local_ev = 0;
+	char pin_buf[KVM_ACCEL_MAX_MAPS][PATH_MAX];
+	const char *pins[KVM_ACCEL_MAX_MAPS] = { NULL };
+	struct held held[KVM_ACCEL_MAX_MAPS] = { };
 	struct kvm_accel_dev *dev = NULL;
+	bool pin_opt = false, range_before_map = false;
 	const char *obj, *pin = NULL;
 	struct kvm_accel_info info;
-	char pin_buf[PATH_MAX];
-	bool pin_opt = false;
-	__u32 nr_ev = 0, i;
-	int c, ret, err, id;
+	__u32 nr_ev = 0, nr_maps = 0, i, j;
+	struct json_writer *w = NULL;
+	int c, ret, err, id, nr;
 	sigset_t waitmask;
 	__u64 v;
 
@@ -842,6 +828,7 @@ static int do_attach(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":jdh", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
+		spec = range_spec(maps, nr_maps, &first);
 		switch (c) {
 		case 'h':
 			help_attach(stdout);
@@ -861,30 +848,38 @@ static int do_attach(int argc, char **argv)
 		case 'm':
 			if (!*optarg)
 				return usage_error("attach", "empty --map name");
-			aopts.map_name = optarg;
+			if (nr_maps == KVM_ACCEL_MAX_MAPS)
+				return usage_error("attach", "more than %d --map",
+						   KVM_ACCEL_MAX_MAPS);
+			for (i = 0; i < nr_maps; i++)
+				if (!strcmp(maps[i].name, optarg))
+					return usage_error("attach", "--map %s given twice",
+							   optarg);
+			maps[nr_maps++].name = optarg;
 			break;
 		case 'b':
 			if (!strcmp(optarg, "pio"))
-				aopts.bus = KVM_ACCEL_BUS_PIO;
+				spec->bus = KVM_ACCEL_BUS_PIO;
 			else if (!strcmp(optarg, "mmio"))
-				aopts.bus = KVM_ACCEL_BUS_MMIO;
+				spec->bus = KVM_ACCEL_BUS_MMIO;
 			else
 				return usage_error("attach", "invalid --bus '%s': pio or mmio",
 						   optarg);
+			range_before_map |= !nr_maps;
 			break;
 		case 'a':
-			ret = parse_num("attach", "--base", optarg, 0, UINT64_MAX, &aopts.base);
+			ret = parse_num("attach", "--base", optarg, 0, UINT64_MAX, &spec->base);
 			if (ret)
 				return ret;
-			/* The library reads 0 as "the object's default". */
-			if (!aopts.base)
-				return usage_error("attach",
-						   "--base 0 cannot be requested: declare it in the object");
+			/* 0 is a base like any other: say it was given. */
+			spec->flags |= KVM_ACCEL_BASE_GIVEN;
+			range_before_map |= !nr_maps;
 			break;
 		case 'l':
-			ret = parse_num("attach", "--len", optarg, 1, INT_MAX, &aopts.len);
+			ret = parse_num("attach", "--len", optarg, 1, INT_MAX, &spec->len);
 			if (ret)
 				return ret;
+			range_before_map |= !nr_maps;
 			break;
 		case 'e':
 			if (nr_ev == KVM_ACCEL_MAX_EVENTFDS)
@@ -938,6 +933,34 @@ static int do_attach(int argc, char **argv)
 	}
 	if (fd < 0)
 		return usage_error("attach", "missing --fd: the VM fd");
+	if (range_before_map && nr_maps > 1)
+		return usage_error("attach",
+				   "--bus, --base or --len before the first of several --map: give each after its --map");
+	if (pin && nr_maps > 1)
+		return usage_error("attach",
+				   "--pin=PATH pins one link: with several --map, --pin pins each at %s/link-<id>",
+				   KVM_ACCEL_PIN_DIR);
+
+	/* One map: the options before --map are its own. */
+	if (nr_maps == 1 && range_before_map) {
+		if (!maps[0].bus)
+			maps[0].bus = first.bus;
+		if (!(maps[0].flags & KVM_ACCEL_BASE_GIVEN)) {
+			maps[0].base = first.base;
+			maps[0].flags |= first.flags;
+		}
+		if (!maps[0].len)
+			maps[0].len = first.len;
+	}
+	if (nr_maps) {
+		aopts.maps = maps;
+		aopts.nr_maps = nr_maps;
+	} else {
+		aopts.bus = first.bus;
+		aopts.base = first.base;
+		aopts.len = first.len;
+		aopts.flags = first.flags;
+	}
 
 	if (!kvm_accel_module_loaded())
 		return no_module();
@@ -981,9 +1004,10 @@ static int do_attach(int argc, char **argv)
 	aopts.eventfds = local_ev;
 	aopts.nr_eventfds = nr_ev;
 
+	lib_msg[0] = '\0';
 	err = kvm_accel_open(obj, &aopts, &dev);
 	if (err) {
-		ret = object_error(err, obj, aopts.map_name);
+		ret = object_error(err, obj, nr_maps == 1 ? maps[0].name : NULL);
 		goto out;
 	}
 	err = kvm_accel_dev_attach(dev, vm_fd);
@@ -992,14 +1016,18 @@ static int do_attach(int argc, char **argv)
 		goto out;
 	}
 
-	id = kvm_accel_link_id(dev);
-	if (id < 0) {
-		ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot read the link id: %s",
-			   err_str(id));
-		goto out_detach;
+	nr = kvm_accel_nr_maps(dev);
+	for (i = 0; i < (__u32)nr; i++) {
+		id = kvm_accel_link_id_at(dev, i);
+		if (id < 0) {
+			ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot read the link id: %s",
+				   err_str(id));
+			goto out_detach;
+		}
+		held[i].id = id;
 	}
 	if (pin_opt) {
-		/* This process exits: only the pin keeps the attachment. */
+		/* This process exits: only the pins keep the attachments. */
 		if (!pin) {
 			err = prepare_pin_dir();
 			if (err) {
@@ -1009,18 +1037,25 @@ static int do_attach(int argc, char **argv)
 					   strerror(-err));
 				goto out_detach;
 			}
-			snprintf(pin_buf, sizeof(pin_buf), "%s/link-%d", KVM_ACCEL_PIN_DIR, id);
-			pin = pin_buf;
 		}
-		err = kvm_accel_pin(dev, pin);
-		if (err) {
-			ret = fail(KVM_ACCEL_EXIT_FAILURE,
-				   err == -EINVAL ? "the path must be on a bpffs mount" : NULL,
-				   "cannot pin the link at %s: %s", pin, err_str(err));
-			goto out_detach;
+		for (i = 0; i < (__u32)nr; i++) {
+			if (pin) {
+				pins[i] = pin;
+			} else {
+				snprintf(pin_buf[i], sizeof(pin_buf[i]), "%s/link-%u",
+					 KVM_ACCEL_PIN_DIR, held[i].id);
+				pins[i] = pin_buf[i];
+			}
+			err = kvm_accel_pin_at(dev, i, pins[i]);
+			if (err) {
+				ret = fail(KVM_ACCEL_EXIT_FAILURE,
+					   err == -EINVAL ? "the path must be on a bpffs mount" : NULL,
+					   "cannot pin the link at %s: %s", pins[i], err_str(err));
+				goto out_detach;
+			}
 		}
 	} else {
-		/* This process holds the link, until a stop signal at the latest. */
+		/* This process holds the links, until a stop signal at the latest. */
 		err = catch_stop_signals(&waitmask);
 		if (err) {
 			ret = fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot catch signals: %s",
@@ -1029,7 +1064,7 @@ static int do_attach(int argc, char **argv)
 		}
 		/*
 		 * Its copy of the VM fd would keep the VM from ever being
-		 * destroyed; the module needed it only to create the link.
+		 * destroyed; the module needed it only to create the links.
 		 */
 		close(vm_fd);
 		vm_fd = -1;
@@ -1038,28 +1073,36 @@ static int do_attach(int argc, char **argv)
 		nr_local_ev = 0;
 	}
 
-	err = kvm_accel_read_info(id, &info);
-	if (err)
-		/* Attached all the same; the module just said nothing. */
-		fprintf(stderr, "%s: warning: cannot read attachment %d: %s\n",
-			bin_name, id, err_str(err));
-	if (json_output) {
-		json_begin('{');
-		if (err) {
-			json_kv_u64("id", id);
-			json_kv_str("pinned", pin);
+	/* One JSON object, or one attached line, per attachment. */
+	w = jw_new();
+	for (i = 0; i < (__u32)nr; i++) {
+		id = held[i].id;
+		err = kvm_accel_read_info(id, &info);
+		if (err)
+			/* Attached all the same; the module just said nothing. */
+			fprintf(stderr, "%s: warning: cannot read attachment %d: %s\n",
+				bin_name, id, err_str(err));
+		else
+			snprintf(held[i].name, sizeof(held[i].name), "%s", info.name);
+		if (w) {
+			jsonw_start_object(w);
+			if (err) {
+				jsonw_u64_field(w, "id", id);
+				jsonw_string_field(w, "pinned", pins[i]);
+			} else {
+				print_info(w, &info, pins[i]);
+			}
+			jsonw_end_object(w);
+		} else if (err) {
+			printf("attached %d\n", id);
+			if (pins[i])
+				printf("\tpinned %s\n", pins[i]);
 		} else {
-			print_info(&info, pin);
+			printf("attached ");
+			print_info(NULL, &info, pins[i]);
 		}
-		json_end('}');
-	} else if (err) {
-		printf("attached %d\n", id);
-		if (pin)
-			printf("\tpinned %s\n", pin);
-	} else {
-		printf("attached ");
-		print_info(&info, pin);
 	}
+	jsonw_destroy(w);
 	if (!json_output && !pin_opt)
 		printf("\theld by pid %d until the VM is gone (or SIGINT, SIGTERM, SIGHUP)\n",
 		       getpid());
@@ -1070,9 +1113,9 @@ static int do_attach(int argc, char **argv)
 		goto out;
 	}
 
-	/* Whoever reads the output learns the link id before the wait. */
+	/* Whoever reads the output learns the link ids before the wait. */
 	fflush(stdout);
-	ret = hold_attachment(dev, id, err ? NULL : info.name, &waitmask);
+	ret = hold_attachments(dev, held, nr, &waitmask);
 	dev = NULL;
 	goto out;
 
@@ -1082,8 +1125,8 @@ out_detach:
 out:
 	kvm_accel_release(dev);
 	if (pid) {
-		for (i = 0; i < (__u32)nr_local_ev; i++)
-			close(local_ev[i]);
+		for (j = 0; j < (__u32)nr_local_ev; j++)
+			close(local_ev[j]);
 		if (vm_fd >= 0)
 			close(vm_fd);
 		if (pidfd >= 0)
@@ -1127,29 +1170,29 @@ static void print_budget_text(const struct kvm_accel_info *info)
 }
 
 /* Nothing from a module without budgets: its output stays as it was. */
-static void print_budget_json(const struct kvm_accel_info *info)
+static void print_budget_json(struct json_writer *w, const struct kvm_accel_info *info)
 {
 	const struct kvm_accel_budget_state *b = &info->budget;
 
 	if (!b->budget_ns)
 		return;
-	json_kv_str("disabled", disabled_name(b->disabled));
-	json_kv_u64("budget_ns", b->budget_ns);
-	json_kv_u64("window_ns", b->window_ns);
-	json_kv_u64("window_budget_ns", b->window_budget_ns);
-	json_kv_u64("trips", b->trips);
+	jsonw_string_field(w, "disabled", disabled_name(b->disabled));
+	jsonw_u64_field(w, "budget_ns", b->budget_ns);
+	jsonw_u64_field(w, "window_ns", b->window_ns);
+	jsonw_u64_field(w, "window_budget_ns", b->window_budget_ns);
+	jsonw_u64_field(w, "trips", b->trips);
 	if (!b->trips)
 		return;
-	json_key("last_trip");
-	json_begin('{');
-	json_kv_str("reason", disabled_name(b->reason));
-	json_kv_str("program", b->is_write ? "write" : "read");
-	json_kv_u64("when_ns", b->when_ns);
-	json_kv_u64("time_ns", b->time_ns);
-	json_kv_u64("budget_ns", b->limit_ns);
-	json_kv_u64("vcpu", b->vcpu_id);
-	json_kv_u64("addr", b->addr);
-	json_end('}');
+	jsonw_name(w, "last_trip");
+	jsonw_start_object(w);
+	jsonw_string_field(w, "reason", disabled_name(b->reason));
+	jsonw_string_field(w, "program", b->is_write ? "write" : "read");
+	jsonw_u64_field(w, "when_ns", b->when_ns);
+	jsonw_u64_field(w, "time_ns", b->time_ns);
+	jsonw_u64_field(w, "budget_ns", b->limit_ns);
+	jsonw_u64_field(w, "vcpu", b->vcpu_id);
+	jsonw_u64_field(w, "addr", b->addr);
+	jsonw_end_object(w);
 }
 
 static void print_counters_header(void)
@@ -1158,7 +1201,7 @@ static void print_counters_header(void)
 	       "ERRORS", "STATE");
 }
 
-static void print_counters_text(const struct kvm_accel_info *info)
+static void print_counters_text(struct json_writer *w, const struct kvm_accel_info *info)
 {
 	printf("%-8u %-20s %14llu %14llu %14llu  %s\n", info->link_id, info->name,
 	       (unsigned long long)info->counters.handled,
@@ -1167,35 +1210,35 @@ static void print_counters_text(const struct kvm_accel_info *info)
 	print_budget_text(info);
 }
 
-static void print_counters_json(const struct kvm_accel_info *info)
+static void print_counters_json(struct json_writer *w, const struct kvm_accel_info *info)
 {
-	json_begin('{');
-	json_kv_u64("id", info->link_id);
-	json_kv_str("name", info->name);
-	json_kv_str("state", state_name(info->state));
-	json_kv_u64("handled", info->counters.handled);
-	json_kv_u64("exits", info->counters.exits);
-	json_kv_u64("errors", info->counters.errors);
-	print_budget_json(info);
-	json_end('}');
+	jsonw_start_object(w);
+	jsonw_u64_field(w, "id", info->link_id);
+	jsonw_string_field(w, "name", info->name);
+	jsonw_string_field(w, "state", state_name(info->state));
+	jsonw_u64_field(w, "handled", info->counters.handled);
+	jsonw_u64_field(w, "exits", info->counters.exits);
+	jsonw_u64_field(w, "errors", info->counters.errors);
+	print_budget_json(w, info);
+	jsonw_end_object(w);
 }
 
-static void print_list_entry(const struct kvm_accel_info *info)
+static void print_list_entry(struct json_writer *w, const struct kvm_accel_info *info)
 {
 	char pin[PATH_MAX];
 	bool pinned = find_pin(info->link_id, pin, sizeof(pin));
 
-	if (json_output) {
-		json_begin('{');
-		print_info(info, pinned ? pin : NULL);
-		json_kv_u64("handled", info->counters.handled);
-		json_kv_u64("exits", info->counters.exits);
-		json_kv_u64("errors", info->counters.errors);
-		print_budget_json(info);
-		json_end('}');
+	if (w) {
+		jsonw_start_object(w);
+		print_info(w, info, pinned ? pin : NULL);
+		jsonw_u64_field(w, "handled", info->counters.handled);
+		jsonw_u64_field(w, "exits", info->counters.exits);
+		jsonw_u64_field(w, "errors", info->counters.errors);
+		print_budget_json(w, info);
+		jsonw_end_object(w);
 		return;
 	}
-	print_info(info, pinned ? pin : NULL);
+	print_info(NULL, info, pinned ? pin : NULL);
 	printf("\thandled %llu  exits %llu  errors %llu\n",
 	       (unsigned long long)info->counters.handled,
 	       (unsigned long long)info->counters.exits,
@@ -1212,8 +1255,10 @@ static void print_list_entry(const struct kvm_accel_info *info)
  * Print every attachment with @print.  Attachments that go away while
  * being read are skipped; other read errors are reported at the end.
  */
-static int for_each_attachment(void (*print)(const struct kvm_accel_info *info))
+static int for_each_attachment(void (*print)(struct json_writer *w,
+					     const struct kvm_accel_info *info))
 {
+	struct json_writer *w = NULL;
 	struct kvm_accel_info info;
 	int n, i, err, ret = 0;
 	__u32 *ids;
@@ -1235,8 +1280,14 @@ static int for_each_attachment(void (*print)(const struct kvm_accel_info *info))
 		       fail(KVM_ACCEL_EXIT_FAILURE, NULL, "cannot list: %s", err_str(n));
 	}
 
-	if (json_output)
-		json_begin('[');
+	if (json_output) {
+		w = jw_new();
+		if (!w) {
+			free(ids);
+			return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "%s", strerror(ENOMEM));
+		}
+		jsonw_start_array(w);
+	}
 	for (i = 0; i < n; i++) {
 		err = kvm_accel_read_info(ids[i], &info);
 		if (err == -ENOENT)
@@ -1247,10 +1298,12 @@ static int for_each_attachment(void (*print)(const struct kvm_accel_info *info))
 			ret = KVM_ACCEL_EXIT_FAILURE;
 			continue;
 		}
-		print(&info);
+		print(w, &info);
 	}
-	if (json_output)
-		json_end(']');
+	if (w) {
+		jsonw_end_array(w);
+		jsonw_destroy(w);
+	}
 	free(ids);
 	return ret;
 }
@@ -1304,10 +1357,15 @@ static int do_stats(int argc, char **argv)
 		return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "attachment %u: %s", id,
 			    err_str(err));
 	if (json_output) {
-		print_counters_json(&info);
+		struct json_writer *w = jw_new();
+
+		if (!w)
+			return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "%s", strerror(ENOMEM));
+		print_counters_json(w, &info);
+		jsonw_destroy(w);
 	} else {
 		print_counters_header();
-		print_counters_text(&info);
+		print_counters_text(NULL, &info);
 	}
 	return KVM_ACCEL_EXIT_OK;
 }
@@ -1444,12 +1502,17 @@ static int do_detach(int argc, char **argv)
 	}
 
 	if (json_output) {
-		json_begin('{');
-		json_kv_u64("id", id);
-		json_kv_str("name", info.name);
-		json_kv_bool("detached", true);
-		json_kv_str("unpinned", unpinned ? pin : NULL);
-		json_end('}');
+		struct json_writer *w = jw_new();
+
+		if (!w)
+			return fail(KVM_ACCEL_EXIT_FAILURE, NULL, "%s", strerror(ENOMEM));
+		jsonw_start_object(w);
+		jsonw_u64_field(w, "id", id);
+		jsonw_string_field(w, "name", info.name);
+		jsonw_bool_field(w, "detached", true);
+		jsonw_string_field(w, "unpinned", unpinned ? pin : NULL);
+		jsonw_end_object(w);
+		jsonw_destroy(w);
 	} else {
 		printf("detached %u: %s\n", id, info.name);
 		if (unpinned)
@@ -1513,11 +1576,14 @@ static const struct cmd *find_cmd(const char *name, int *err)
 
 static int do_version(void)
 {
-	if (json_output) {
-		json_begin('{');
-		json_kv_str("version", LIBKVMACCEL_VERSION);
-		json_kv_str("libbpf", libbpf_version_string());
-		json_end('}');
+	struct json_writer *w = jw_new();
+
+	if (w) {
+		jsonw_start_object(w);
+		jsonw_string_field(w, "version", LIBKVMACCEL_VERSION);
+		jsonw_string_field(w, "libbpf", libbpf_version_string());
+		jsonw_end_object(w);
+		jsonw_destroy(w);
 	} else {
 		printf("%s %s (libbpf %s)\n", bin_name, LIBKVMACCEL_VERSION,
 		       libbpf_version_string());
@@ -1537,6 +1603,7 @@ int main(int argc, char **argv)
 	int c, err, ret;
 
 	libbpf_set_print(libbpf_print);
+	kvm_accel_set_print(lib_print);
 	/* Options before the command; '+' stops at the command's name. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:jdhV", opts, NULL)) != -1) {

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,44 +71,46 @@ struct kvm_accel_mapping {
 	size_t size;		/* what the caller was told */
 };
 
-struct kvm_accel_dev {
-	struct bpf_object *obj;
-	struct bpf_map *map;		/* the kvm_accel_ops map in @obj */
+/* One kvm_accel_ops map of a device, and its attachment. */
+struct kvm_accel_range {
+	struct bpf_map *map;		/* in the device's object */
+	__u32 nr_members;		/* of the object's kvm_accel_ops */
+	char *name;			/* the map's: kept across updates */
 	struct bpf_link *link;		/* NULL until attached; knows its pin */
-	int vm_fd;			/* the caller's, not owned */
 	__u32 bus;
 	__u64 base;
 	__u64 len;
+	bool base_given;		/* @base is meant (settled at open) */
+	__u64 budget[3];		/* budget_ns, window_ns, window_budget_ns */
+};
+
+struct kvm_accel_dev {
+	struct bpf_object *obj;
+	struct kvm_accel_range ranges[KVM_ACCEL_MAX_MAPS];
+	__u32 nr_ranges;
+	bool attached;			/* every range has its link */
+	int vm_fd;			/* the caller's, not owned */
 	__u32 nr_eventfds;
 	int eventfds[KVM_ACCEL_MAX_EVENTFDS];
-	__u64 budget[3];		/* budget_ns, window_ns, window_budget_ns */
 	char *pin_path;			/* from the options, applied on attach */
-	struct kvm_accel_mapping *maps;
-	size_t nr_maps;
+	struct kvm_accel_mapping *mappings;
+	size_t nr_mappings;
 };
 
 /* ---------------------------------------------------------------------- */
 /* sysfs */
 
-static const char *sysfs_dir(void)
-{
-	const char *dir = secure_getenv("KVM_ACCEL_SYSFS_DIR");
-
-	return dir && *dir ? dir : KVM_ACCEL_SYSFS_DIR;
-}
-
 int kvm_accel_module_loaded(void)
 {
 	struct stat st;
 
-	return stat(sysfs_dir(), &st) == 0 && S_ISDIR(st.st_mode);
+	return stat(KVM_ACCEL_SYSFS_DIR, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /*
  * Attachment directories are numbered by the module, which cannot name
  * them by link id (the link gets its id only after reg() returns), and
- * hold the link id in a link_id file.  A directory without that file is
- * taken to be named by its link id, as test fixtures are.
+ * hold the link id in a link_id file.
  */
 
 /* Read file @attr of attachment directory @ent into @buf, without the newline. */
@@ -117,7 +120,7 @@ static int read_attr(const char *ent, const char *attr, char *buf, size_t size)
 	ssize_t n;
 	int fd, err;
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s", sysfs_dir(), ent, attr) >=
+	if (snprintf(path, sizeof(path), "%s/%s/%s", KVM_ACCEL_SYSFS_DIR, ent, attr) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -166,19 +169,10 @@ static int read_attr_u64(const char *ent, const char *attr, __u64 *val)
 /* The link id of directory @ent; 0 while the link is being created. */
 static int entry_link_id(const char *ent, __u32 *id)
 {
-	char path[PATH_MAX];
-	struct stat st;
 	__u64 v;
 	int err;
 
 	err = read_attr_u64(ent, "link_id", &v);
-	if (err == -ENOENT) {
-		/* No link_id file: the name says it, if @ent is a directory at all. */
-		snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), ent);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode))
-			return -ENOENT;
-		err = parse_u64(ent, &v);
-	}
 	if (err)
 		return err;
 	if (v > UINT32_MAX)
@@ -197,11 +191,7 @@ static int find_attachment(__u32 link_id, char *ent, size_t size)
 
 	if (!link_id)
 		return -ENOENT;
-	snprintf(ent, size, "%u", link_id);
-	if (!entry_link_id(ent, &id) && id == link_id)
-		return 0;
-
-	dir = opendir(sysfs_dir());
+	dir = opendir(KVM_ACCEL_SYSFS_DIR);
 	if (!dir)
 		return errno == ENOENT ? -ENODEV : -errno;
 	while ((de = readdir(dir))) {
@@ -244,7 +234,7 @@ static bool entry_exists(const char *ent)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", sysfs_dir(), ent);
+	snprintf(path, sizeof(path), "%s/%s", KVM_ACCEL_SYSFS_DIR, ent);
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
@@ -442,7 +432,7 @@ int kvm_accel_pwait_defunct(__u32 link_id, int timeout_ms, const sigset_t *sigma
 	err = find_attachment(link_id, ent, sizeof(ent));
 	if (err)
 		return err;
-	if (snprintf(path, sizeof(path), "%s/%s/state", sysfs_dir(), ent) >=
+	if (snprintf(path, sizeof(path), "%s/%s/state", KVM_ACCEL_SYSFS_DIR, ent) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	/* No state file: an older module, whose attachments are always live. */
@@ -462,8 +452,8 @@ int kvm_accel_pwait_defunct(__u32 link_id, int timeout_ms, const sigset_t *sigma
 	/*
 	 * Read, then poll: sysfs reports POLLPRI (and POLLERR) once the file
 	 * was notified after the latest read, so a change between the two is
-	 * not missed.  The directory is looked at each time: a test fixture's
-	 * files are not sysfs's and report nothing.
+	 * not missed.  The directory is looked at each time, since its
+	 * removal wakes nobody.
 	 */
 	for (;;) {
 		/* Gone, or its directory number reused. */
@@ -524,7 +514,7 @@ int kvm_accel_list(__u32 *ids, size_t max)
 
 	if (!ids && max)
 		return -EINVAL;
-	dir = opendir(sysfs_dir());
+	dir = opendir(KVM_ACCEL_SYSFS_DIR);
 	if (!dir)
 		return errno == ENOENT ? -ENODEV : -errno;
 
@@ -607,7 +597,164 @@ static int check_fds(const struct kvm_accel_dev *dev)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The kvm_accel_ops map and its data members */
+/* Messages */
+
+static kvm_accel_print_fn_t print_fn;
+
+kvm_accel_print_fn_t kvm_accel_set_print(kvm_accel_print_fn_t fn)
+{
+	kvm_accel_print_fn_t old = print_fn;
+
+	print_fn = fn;
+	return old;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void pr_msg(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!print_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	print_fn(msg);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The kvm_accel_ops maps and their data members */
+
+/*
+ * The shadow type of kvm_accel_ops: a map's value as libbpf keeps it
+ * between open and load and returns it from bpf_map__initial_value(),
+ * laid out as bpf/kvm_accel.h declares the struct, each program slot a
+ * struct bpf_program * (as in the struct_ops shadow types of bpftool's
+ * skeletons; libbpf reads the slots back at load).  This library writes
+ * the data members through it, once the object's BTF has shown that its
+ * kvm_accel_ops is laid out so (check_layout()).  Members are only ever
+ * added at the end: an object built against an older header has a
+ * prefix of them, and is given only what it has.
+ */
+struct kvm_accel_ops_shadow {
+	struct bpf_program *read;
+	struct bpf_program *write;
+	int vm_fd;
+	__u32 bus;
+	__u64 base;
+	__u64 len;
+	__u32 flags;
+	__u32 nr_eventfds;
+	int eventfds[KVM_ACCEL_MAX_EVENTFDS];
+	char name[KVM_ACCEL_NAME_LEN];
+	__u64 budget_ns;
+	__u64 window_ns;
+	__u64 window_budget_ns;
+};
+
+/* BPF objects are 64-bit: their program slots are 8 bytes. */
+_Static_assert(sizeof(struct bpf_program *) == 8, "a 64-bit host");
+
+enum {
+	OPS_READ, OPS_WRITE, OPS_VM_FD, OPS_BUS, OPS_BASE, OPS_LEN, OPS_FLAGS,
+	OPS_NR_EVENTFDS, OPS_EVENTFDS, OPS_NAME, OPS_BUDGET_NS, OPS_WINDOW_NS,
+	OPS_WINDOW_BUDGET_NS, OPS_NR_MEMBERS,
+};
+
+/* The members up to len are written for every attachment. */
+#define OPS_REQUIRED	(OPS_LEN + 1)
+
+struct shadow_member {
+	const char *name;
+	size_t off;
+	size_t size;
+	bool prog;		/* a program slot: a pointer in BTF */
+};
+
+#define SHADOW(_idx, _m, _prog) [_idx] = {				\
+	.name = #_m,							\
+	.off = offsetof(struct kvm_accel_ops_shadow, _m),		\
+	.size = sizeof(((struct kvm_accel_ops_shadow *)0)->_m),		\
+	.prog = _prog,							\
+}
+
+static const struct shadow_member shadow_members[] = {
+	SHADOW(OPS_READ, read, true),
+	SHADOW(OPS_WRITE, write, true),
+	SHADOW(OPS_VM_FD, vm_fd, false),
+	SHADOW(OPS_BUS, bus, false),
+	SHADOW(OPS_BASE, base, false),
+	SHADOW(OPS_LEN, len, false),
+	SHADOW(OPS_FLAGS, flags, false),
+	SHADOW(OPS_NR_EVENTFDS, nr_eventfds, false),
+	SHADOW(OPS_EVENTFDS, eventfds, false),
+	SHADOW(OPS_NAME, name, false),
+	SHADOW(OPS_BUDGET_NS, budget_ns, false),
+	SHADOW(OPS_WINDOW_NS, window_ns, false),
+	SHADOW(OPS_WINDOW_BUDGET_NS, window_budget_ns, false),
+};
+
+_Static_assert(sizeof(shadow_members) / sizeof(shadow_members[0]) == OPS_NR_MEMBERS,
+	       "one shadow_members entry per member");
+
+/*
+ * Whether the object's kvm_accel_ops (the BTF type of @map's value) is
+ * laid out as the shadow type: the same members, in the same order, at
+ * the same offsets and of the same sizes, program slots where it has
+ * them; at least up to len, and nothing the shadow lacks.  libbpf itself
+ * matches members by name at load, so an object with its members in
+ * another order would load and work with libbpf alone, but the shadow
+ * would write its vm_fd and range into the wrong members.  Stores how
+ * many members the object has in *@nr.
+ */
+static int check_layout(const struct bpf_object *obj, const struct bpf_map *map, __u32 *nr)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const char *mname = bpf_map__name(map);
+	const struct btf_member *m;
+	const struct btf_type *t, *mt;
+	__u32 i, vlen, off;
+	size_t vsize;
+	__s64 size;
+
+	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+	if (!t || !bpf_map__initial_value(map, &vsize))
+		return -EINVAL;
+	vlen = btf_vlen(t);
+	for (i = 0, m = btf_members(t); i < vlen; i++, m++) {
+		const struct shadow_member *want = &shadow_members[i];
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		bool prog;
+
+		if (i >= OPS_NR_MEMBERS) {
+			pr_msg("map %s: kvm_accel_ops member %u, '%s', is unknown to libkvmaccel %s (it knows %u members)",
+			       mname, i, name, LIBKVMACCEL_VERSION, OPS_NR_MEMBERS);
+			return -EINVAL;
+		}
+		off = btf_member_bit_offset(t, i);
+		size = btf__resolve_size(btf, m->type);
+		mt = btf__type_by_id(btf, btf__resolve_type(btf, m->type));
+		prog = mt && btf_is_ptr(mt);
+		if (strcmp(name, want->name) || btf_member_bitfield_size(t, i) || off % 8 ||
+		    off / 8 != want->off || size != (__s64)want->size || prog != want->prog) {
+			pr_msg("map %s: kvm_accel_ops member %u is '%s' at offset %u (%lld bytes%s), where libkvmaccel %s expects '%s' at offset %zu (%zu bytes%s): build the object with that version's bpf/kvm_accel.h",
+			       mname, i, name, off / 8, (long long)size, prog ? ", a program" : "",
+			       LIBKVMACCEL_VERSION, want->name, want->off, want->size,
+			       want->prog ? ", a program" : "");
+			return -EINVAL;
+		}
+	}
+	if (vlen < OPS_REQUIRED) {
+		pr_msg("map %s: kvm_accel_ops has no member '%s' (it has %u members; libkvmaccel needs read to len)",
+		       mname, shadow_members[vlen].name, vlen);
+		return -EINVAL;
+	}
+	if (vsize < shadow_members[vlen - 1].off + shadow_members[vlen - 1].size)
+		return -EINVAL;
+	*nr = vlen;
+	return 0;
+}
 
 static bool is_accel_map(const struct bpf_object *obj, const struct bpf_map *map)
 {
@@ -655,134 +802,87 @@ static int find_accel_map(struct bpf_object *obj, const char *name,
 }
 
 /*
- * Find data member @mname of the map's kvm_accel_ops type and return its
- * place in the user-side value.  @size is the size the member must have,
- * or with @nelem, the size of the elements of an array, whose length is
- * stored in *@nelem.  Whether the object's layout matches the kernel's is
- * for libbpf to check at load: this only makes sure the writes fit.
+ * Write the members this library owns into the shadow of @r's map.  With
+ * @resolve (at open), first take bus, base, len and the budget from the
+ * object where the options left them; from then on the range is settled
+ * and written as it is, into a new object's map too (kvm_accel_update()).
  */
-static void *ops_member(const struct bpf_object *obj, const struct bpf_map *map,
-			const char *mname, size_t size, __u32 *nelem)
+static int set_ops_members(struct kvm_accel_dev *dev, struct kvm_accel_range *r, bool resolve)
 {
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_member *m;
-	const struct btf_type *t, *mt;
+	static const int budget_idx[3] = {
+		OPS_BUDGET_NS, OPS_WINDOW_NS, OPS_WINDOW_BUDGET_NS,
+	};
+	struct kvm_accel_ops_shadow *ops;
+	__u64 *budget[3];
 	size_t vsize;
-	__u8 *data;
-	__u32 off;
-	int i;
+	__u32 n = r->nr_members, i;
 
-	t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
-	data = bpf_map__initial_value(map, &vsize);
-	if (!t || !data)
-		return NULL;
-	for (i = 0, m = btf_members(t); i < btf_vlen(t); i++, m++) {
-		if (strcmp(btf__name_by_offset(btf, m->name_off), mname))
-			continue;
-		if (btf_member_bitfield_size(t, i))
-			return NULL;
-		off = btf_member_bit_offset(t, i);
-		if (off % 8)
-			return NULL;
-		off /= 8;
-		mt = btf__type_by_id(btf, btf__resolve_type(btf, m->type));
-		if (!mt)
-			return NULL;
-		if (nelem) {
-			if (!btf_is_array(mt) ||
-			    btf__resolve_size(btf, btf_array(mt)->type) != (__s64)size)
-				return NULL;
-			*nelem = btf_array(mt)->nelems;
-			if (*nelem > vsize / size)
-				return NULL;
-			size *= *nelem;
-		} else if (btf__resolve_size(btf, m->type) != (__s64)size) {
-			return NULL;
-		}
-		if (off + size > vsize)
-			return NULL;
-		return data + off;
-	}
-	return NULL;
-}
-
-/*
- * Write the members this library owns and read back bus/base/len, which
- * the object may have left at their defaults.  Called between open and load.
- */
-static const char *const budget_members[3] = {
-	"budget_ns", "window_ns", "window_budget_ns",
-};
-
-static int set_ops_members(struct kvm_accel_dev *dev, bool override_range)
-{
-	const struct bpf_object *obj = dev->obj;
-	const struct bpf_map *map = dev->map;
-	__u32 *nr_ev, *bus, ev_len = 0, i;
-	__u64 *base, *len;
-	int *vm_fd, *ev;
-
-	vm_fd = ops_member(obj, map, "vm_fd", sizeof(int), NULL);
-	bus = ops_member(obj, map, "bus", sizeof(__u32), NULL);
-	base = ops_member(obj, map, "base", sizeof(__u64), NULL);
-	len = ops_member(obj, map, "len", sizeof(__u64), NULL);
-	if (!vm_fd || !bus || !base || !len)
+	ops = bpf_map__initial_value(r->map, &vsize);
+	if (!ops || n < OPS_REQUIRED)
 		return -EINVAL;
 	/*
 	 * The eventfd table is always the loader's, never the object's: an
 	 * object may leave the members out only if there are none to pass.
 	 */
-	nr_ev = ops_member(obj, map, "nr_eventfds", sizeof(__u32), NULL);
-	ev = ops_member(obj, map, "eventfds", sizeof(int), &ev_len);
-	if (dev->nr_eventfds && (!nr_ev || !ev || ev_len < dev->nr_eventfds))
+	if (dev->nr_eventfds && n <= OPS_EVENTFDS) {
+		pr_msg("map %s: kvm_accel_ops has no eventfd table, and eventfds were given",
+		       r->name);
 		return -EINVAL;
+	}
+	if (resolve) {
+		r->bus = r->bus ?: ops->bus;
+		r->base = r->base_given ? r->base : ops->base;
+		r->base_given = true;
+		r->len = r->len ?: ops->len;
+	}
+	ops->vm_fd = dev->vm_fd;
+	ops->bus = r->bus;
+	ops->base = r->base;
+	ops->len = r->len;
+	if (n > OPS_EVENTFDS) {
+		ops->nr_eventfds = dev->nr_eventfds;
+		memset(ops->eventfds, 0, sizeof(ops->eventfds));
+		memcpy(ops->eventfds, dev->eventfds, dev->nr_eventfds * sizeof(int));
+	}
 
-	*vm_fd = dev->vm_fd;
-	if (override_range) {
-		*bus = dev->bus;
-		*base = dev->base;
-		*len = dev->len;
-	} else {
-		dev->bus = dev->bus ?: *bus;
-		dev->base = dev->base ?: *base;
-		dev->len = dev->len ?: *len;
-		*bus = dev->bus;
-		*base = dev->base;
-		*len = dev->len;
-	}
-	if (nr_ev)
-		*nr_ev = dev->nr_eventfds;
-	if (ev) {
-		memset(ev, 0, ev_len * sizeof(int));
-		memcpy(ev, dev->eventfds, dev->nr_eventfds * sizeof(int));
-	}
+	budget[0] = &ops->budget_ns;
+	budget[1] = &ops->window_ns;
+	budget[2] = &ops->window_budget_ns;
 	for (i = 0; i < 3; i++) {
-		__u64 *m = ops_member(obj, map, budget_members[i], sizeof(__u64), NULL);
-
 		/* As for the range: 0 keeps the object's value, which then stays. */
-		if (m && dev->budget[i])
-			*m = dev->budget[i];
-		else if (m)
-			dev->budget[i] = *m;
-		else if (dev->budget[i])
-			return -EINVAL;
+		if (n <= (__u32)budget_idx[i]) {
+			if (r->budget[i]) {
+				pr_msg("map %s: kvm_accel_ops has no member %s, and a budget was given",
+				       r->name, shadow_members[budget_idx[i]].name);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (resolve && !r->budget[i])
+			r->budget[i] = *budget[i];
+		*budget[i] = r->budget[i];
 	}
 	return 0;
 }
 
 /*
- * Create and load only what the attachment needs: the chosen struct_ops map
- * (libbpf then skips the programs only other struct_ops maps use) and no
- * program of another type, which could only fail to load or be wasted.
+ * Create and load only what the attachments need: the chosen struct_ops
+ * maps (libbpf then skips the programs only other struct_ops maps use) and
+ * no program of another type, which could only fail to load or be wasted.
  */
-static int trim_object(struct bpf_object *obj, struct bpf_map *keep)
+static int trim_object(struct bpf_object *obj, struct bpf_map *const *keep, __u32 nr)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map;
+	__u32 i;
 	int err;
 
 	bpf_object__for_each_map(map, obj) {
-		if (map == keep || bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		for (i = 0; i < nr && keep[i] != map; i++)
+			;
+		if (i < nr)
 			continue;
 		err = bpf_map__set_autocreate(map, false);
 		if (err)
@@ -831,6 +931,29 @@ static int open_object(const char *path, struct bpf_object **objp)
 	return 0;
 }
 
+/*
+ * The kvm_accel_ops map of @obj for @name (see find_accel_map()), checked
+ * for a link and for its layout: the map and its member count.
+ */
+static int bind_map(struct bpf_object *obj, const char *name, bool fallback,
+		    struct bpf_map **mapp, __u32 *nr_members)
+{
+	int err;
+
+	err = find_accel_map(obj, name, fallback, mapp);
+	if (err == -ENOMSG && name)
+		pr_msg("no %s map named '%s'", KVM_ACCEL_OPS_TYPE, name);
+	if (err)
+		return err;
+	/*
+	 * A map outside ".struct_ops.link" would be attached without a link,
+	 * which the module refuses at attach time; say so before loading.
+	 */
+	if (!(bpf_map__map_flags(*mapp) & BPF_F_LINK))
+		return -EOPNOTSUPP;
+	return check_layout(obj, *mapp, nr_members);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Open, attach, detach */
 
@@ -840,55 +963,109 @@ static void unmap_regfiles(struct kvm_accel_dev *dev)
 {
 	size_t i;
 
-	for (i = 0; i < dev->nr_maps; i++)
-		munmap(dev->maps[i].addr, dev->maps[i].mmap_sz);
-	free(dev->maps);
-	dev->maps = NULL;
-	dev->nr_maps = 0;
+	for (i = 0; i < dev->nr_mappings; i++)
+		munmap(dev->mappings[i].addr, dev->mappings[i].mmap_sz);
+	free(dev->mappings);
+	dev->mappings = NULL;
+	dev->nr_mappings = 0;
 }
 
 static void dev_free(struct kvm_accel_dev *dev)
 {
+	__u32 i;
+
 	unmap_regfiles(dev);
 	bpf_object__close(dev->obj);
+	for (i = 0; i < dev->nr_ranges; i++)
+		free(dev->ranges[i].name);
 	free(dev->pin_path);
 	free(dev);
+}
+
+/* The ranges the options ask for, into @dev->ranges (names not yet bound). */
+static int ranges_from_opts(struct kvm_accel_dev *dev, const struct kvm_accel_attach_opts *opts,
+			    const char **names)
+{
+	const struct kvm_accel_map_opts *maps = OPT(opts, maps, NULL);
+	__u32 nr_maps = OPT(opts, nr_maps, 0), flags = OPT(opts, flags, 0), i, j;
+	__u64 budget[3] = {
+		OPT(opts, budget_ns, 0), OPT(opts, window_ns, 0),
+		OPT(opts, window_budget_ns, 0),
+	};
+	struct kvm_accel_range *r;
+
+	if (nr_maps > KVM_ACCEL_MAX_MAPS || !nr_maps != !maps)
+		return -EINVAL;
+	if (!nr_maps) {
+		__u32 bus = OPT(opts, bus, 0);
+		__u64 base = OPT(opts, base, 0);
+
+		if ((flags & ~KVM_ACCEL_BASE_GIVEN) ||
+		    (bus && bus != KVM_ACCEL_BUS_PIO && bus != KVM_ACCEL_BUS_MMIO))
+			return -EINVAL;
+		r = &dev->ranges[0];
+		names[0] = OPT(opts, map_name, NULL);
+		r->bus = bus;
+		r->base = base;
+		r->base_given = base || (flags & KVM_ACCEL_BASE_GIVEN);
+		r->len = OPT(opts, len, 0);
+		memcpy(r->budget, budget, sizeof(budget));
+		dev->nr_ranges = 1;
+		return 0;
+	}
+
+	/* Each map says its own range. */
+	if (OPT(opts, map_name, NULL) || OPT(opts, bus, 0) || OPT(opts, base, 0) ||
+	    OPT(opts, len, 0) || flags || (nr_maps > 1 && OPT(opts, pin_path, NULL)))
+		return -EINVAL;
+	for (i = 0; i < nr_maps; i++) {
+		const struct kvm_accel_map_opts *m = &maps[i];
+
+		if (!m->name || (m->flags & ~KVM_ACCEL_BASE_GIVEN) || m->reserved[0] ||
+		    m->reserved[1] ||
+		    (m->bus && m->bus != KVM_ACCEL_BUS_PIO && m->bus != KVM_ACCEL_BUS_MMIO))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(m->name, maps[j].name))
+				return -EINVAL;
+		r = &dev->ranges[i];
+		names[i] = m->name;
+		r->bus = m->bus;
+		r->base = m->base;
+		r->base_given = m->base || (m->flags & KVM_ACCEL_BASE_GIVEN);
+		r->len = m->len;
+		memcpy(r->budget, budget, sizeof(budget));
+	}
+	dev->nr_ranges = nr_maps;
+	return 0;
 }
 
 int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opts,
 		   struct kvm_accel_dev **devp)
 {
-	const char *map_name = OPT(opts, map_name, NULL);
 	const char *pin_path = OPT(opts, pin_path, NULL);
-	const struct kvm_accel_dev *share = OPT(opts, share_maps_with, NULL);
 	const int *eventfds = OPT(opts, eventfds, NULL);
-	__u32 nr_eventfds = OPT(opts, nr_eventfds, 0);
-	__u32 bus = OPT(opts, bus, 0);
+	__u32 nr_eventfds = OPT(opts, nr_eventfds, 0), i;
+	const char *names[KVM_ACCEL_MAX_MAPS] = { NULL };
+	struct bpf_map *keep[KVM_ACCEL_MAX_MAPS];
 	struct kvm_accel_dev *dev;
 	int err;
 
 	if (!obj_path || !devp || !opts_valid(opts))
 		return -EINVAL;
-	if (bus && bus != KVM_ACCEL_BUS_PIO && bus != KVM_ACCEL_BUS_MMIO)
-		return -EINVAL;
 	if (nr_eventfds > KVM_ACCEL_MAX_EVENTFDS || (nr_eventfds && !eventfds))
-		return -EINVAL;
-	if (share && !share->link)
 		return -EINVAL;
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
 	dev->vm_fd = -1;
-	dev->bus = bus;
-	dev->base = OPT(opts, base, 0);
-	dev->len = OPT(opts, len, 0);
+	err = ranges_from_opts(dev, opts, names);
+	if (err)
+		goto err_free;
 	dev->nr_eventfds = nr_eventfds;
 	if (nr_eventfds)
 		memcpy(dev->eventfds, eventfds, nr_eventfds * sizeof(int));
-	dev->budget[0] = OPT(opts, budget_ns, 0);
-	dev->budget[1] = OPT(opts, window_ns, 0);
-	dev->budget[2] = OPT(opts, window_budget_ns, 0);
 	if (pin_path) {
 		dev->pin_path = strdup(pin_path);
 		if (!dev->pin_path) {
@@ -900,26 +1077,28 @@ int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opt
 	err = open_object(obj_path, &dev->obj);
 	if (err)
 		goto err_free;
-	err = find_accel_map(dev->obj, map_name, false, &dev->map);
-	if (err)
-		goto err_free;
-	/*
-	 * A map outside ".struct_ops.link" would be attached without a link,
-	 * which the module refuses at attach time; say so before loading.
-	 */
-	if (!(bpf_map__map_flags(dev->map) & BPF_F_LINK)) {
-		err = -EOPNOTSUPP;
-		goto err_free;
+	for (i = 0; i < dev->nr_ranges; i++) {
+		struct kvm_accel_range *r = &dev->ranges[i];
+
+		err = bind_map(dev->obj, names[i], false, &r->map, &r->nr_members);
+		if (err)
+			goto err_free;
+		r->name = strdup(bpf_map__name(r->map));
+		if (!r->name) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+		keep[i] = r->map;
 	}
-	err = trim_object(dev->obj, dev->map);
-	if (!err && share)
-		err = share_maps(share->obj, dev->obj);
+	err = trim_object(dev->obj, keep, dev->nr_ranges);
 	if (err)
 		goto err_free;
-	/* vm_fd is written again at attach; this resolves the range now. */
-	err = set_ops_members(dev, false);
-	if (err)
-		goto err_free;
+	/* vm_fd is written again at attach; this resolves the ranges now. */
+	for (i = 0; i < dev->nr_ranges; i++) {
+		err = set_ops_members(dev, &dev->ranges[i], true);
+		if (err)
+			goto err_free;
+	}
 
 	*devp = dev;
 	return 0;
@@ -944,43 +1123,55 @@ static int link_id_of_fd(int fd, __u32 *id)
 
 int kvm_accel_dev_attach(struct kvm_accel_dev *dev, int vm_fd)
 {
-	struct bpf_link *link;
+	struct kvm_accel_range *r;
+	__u32 i;
 	int err;
 
-	if (!dev || dev->link)
+	if (!dev || dev->attached)
 		return -EINVAL;
 	if (!kvm_accel_module_loaded())
 		return -ENODEV;
 	dev->vm_fd = vm_fd;
 	err = check_fds(dev);
-	if (err)
-		return err;
-	err = set_ops_members(dev, true);
+	for (i = 0; !err && i < dev->nr_ranges; i++)
+		err = set_ops_members(dev, &dev->ranges[i], false);
 	if (err)
 		return err;
 
 	/*
-	 * A failed load leaves a libbpf object that cannot be loaded again;
-	 * the caller must free the device and start over.
+	 * One load for every map: their programs share the object's maps,
+	 * global data included.  A failed load leaves a libbpf object that
+	 * cannot be loaded again; the caller must free the device and start
+	 * over.
 	 */
 	err = bpf_object__load(dev->obj);
 	if (err)
 		return err;
 
-	link = bpf_map__attach_struct_ops(dev->map);
-	if (!link)
-		return -errno;
-
-	if (dev->pin_path) {
-		err = bpf_link__pin(link, dev->pin_path);
-		if (err) {
-			/* Nobody else has the link yet: destroying it detaches. */
-			bpf_link__destroy(link);
-			return err;
+	for (i = 0; i < dev->nr_ranges; i++) {
+		r = &dev->ranges[i];
+		r->link = bpf_map__attach_struct_ops(r->map);
+		if (!r->link) {
+			err = -errno;
+			goto err_unwind;
 		}
 	}
-	dev->link = link;
+	if (dev->pin_path) {
+		err = bpf_link__pin(dev->ranges[0].link, dev->pin_path);
+		if (err)
+			goto err_unwind;
+	}
+	dev->attached = true;
 	return 0;
+
+err_unwind:
+	/* Nobody else has the links yet: destroying them detaches. */
+	for (i = 0; i < dev->nr_ranges; i++) {
+		r = &dev->ranges[i];
+		bpf_link__destroy(r->link);
+		r->link = NULL;
+	}
+	return err;
 }
 
 int kvm_accel_attach(const char *obj_path, int vm_fd,
@@ -1019,24 +1210,53 @@ int kvm_accel_attach(const char *obj_path, int vm_fd,
 	return 0;
 }
 
-int kvm_accel_link_id(const struct kvm_accel_dev *dev)
+int kvm_accel_nr_maps(const struct kvm_accel_dev *dev)
 {
+	return dev ? (int)dev->nr_ranges : -EINVAL;
+}
+
+const char *kvm_accel_map_name(const struct kvm_accel_dev *dev, unsigned int idx)
+{
+	return dev && idx < dev->nr_ranges ? dev->ranges[idx].name : NULL;
+}
+
+/* The link of map @idx, or NULL if not attached or no such map. */
+static struct bpf_link *dev_link(const struct kvm_accel_dev *dev, unsigned int idx)
+{
+	if (!dev || !dev->attached || idx >= dev->nr_ranges)
+		return NULL;
+	return dev->ranges[idx].link;
+}
+
+int kvm_accel_link_id_at(const struct kvm_accel_dev *dev, unsigned int idx)
+{
+	struct bpf_link *link = dev_link(dev, idx);
 	__u32 id;
 	int err;
 
-	if (!dev || !dev->link)
+	if (!link)
 		return -EINVAL;
-	err = link_id_of_fd(bpf_link__fd(dev->link), &id);
+	err = link_id_of_fd(bpf_link__fd(link), &id);
 	if (err)
 		return err;
 	return id > INT_MAX ? -EOVERFLOW : (int)id;
 }
 
+int kvm_accel_link_id(const struct kvm_accel_dev *dev)
+{
+	return kvm_accel_link_id_at(dev, 0);
+}
+
+int kvm_accel_link_fd_at(const struct kvm_accel_dev *dev, unsigned int idx)
+{
+	struct bpf_link *link = dev_link(dev, idx);
+
+	return link ? bpf_link__fd(link) : -EINVAL;
+}
+
 int kvm_accel_link_fd(const struct kvm_accel_dev *dev)
 {
-	if (!dev || !dev->link)
-		return -EINVAL;
-	return bpf_link__fd(dev->link);
+	return kvm_accel_link_fd_at(dev, 0);
 }
 
 struct bpf_object *kvm_accel_object(const struct kvm_accel_dev *dev)
@@ -1044,35 +1264,48 @@ struct bpf_object *kvm_accel_object(const struct kvm_accel_dev *dev)
 	return dev ? dev->obj : NULL;
 }
 
+int kvm_accel_pin_at(struct kvm_accel_dev *dev, unsigned int idx, const char *path)
+{
+	struct bpf_link *link = dev_link(dev, idx);
+
+	if (!link || !path)
+		return -EINVAL;
+	return bpf_link__pin(link, path);
+}
+
 int kvm_accel_pin(struct kvm_accel_dev *dev, const char *path)
 {
-	if (!dev || !dev->link || !path)
-		return -EINVAL;
-	return bpf_link__pin(dev->link, path);
+	return kvm_accel_pin_at(dev, 0, path);
 }
 
 int kvm_accel_detach(struct kvm_accel_dev *dev)
 {
+	struct bpf_link *link;
 	int err = 0, ret;
+	__u32 i;
 
 	if (!dev)
 		return 0;
-	if (dev->link) {
+	for (i = 0; i < dev->nr_ranges; i++) {
+		link = dev->ranges[i].link;
+		if (!link)
+			continue;
 		/*
 		 * Closing our fd would not end an attachment that is pinned or
 		 * whose fd was passed on; BPF_LINK_DETACH does.
 		 */
-		err = bpf_link__detach(dev->link);
+		ret = bpf_link__detach(link);
 		/* A kernel without it: unpin and close below still end it. */
-		if (err == -EOPNOTSUPP)
-			err = 0;
-		if (bpf_link__pin_path(dev->link)) {
-			ret = bpf_link__unpin(dev->link);
+		if (ret != -EOPNOTSUPP)
+			err = err ?: ret;
+		if (bpf_link__pin_path(link)) {
+			ret = bpf_link__unpin(link);
 			/* Someone removed it already: fine. */
 			if (ret != -ENOENT)
 				err = err ?: ret;
 		}
-		bpf_link__destroy(dev->link);
+		bpf_link__destroy(link);
+		dev->ranges[i].link = NULL;
 	}
 	dev_free(dev);
 	return err;
@@ -1080,18 +1313,25 @@ int kvm_accel_detach(struct kvm_accel_dev *dev)
 
 void kvm_accel_release(struct kvm_accel_dev *dev)
 {
+	struct bpf_link *link;
+	__u32 i;
+	int fd;
+
 	if (!dev)
 		return;
-	if (dev->link) {
+	for (i = 0; i < dev->nr_ranges; i++) {
+		link = dev->ranges[i].link;
+		if (!link)
+			continue;
 		/*
 		 * Close the fd only: never detach, never unpin.  A disconnected
 		 * libbpf link leaves its fd open, so close it here.
 		 */
-		int fd = bpf_link__fd(dev->link);
-
-		bpf_link__disconnect(dev->link);
-		bpf_link__destroy(dev->link);
+		fd = bpf_link__fd(link);
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
 		close(fd);
+		dev->ranges[i].link = NULL;
 	}
 	dev_free(dev);
 }
@@ -1114,7 +1354,7 @@ void *kvm_accel_regfile(struct kvm_accel_dev *dev, const char *map_name, size_t 
 	void *addr;
 	int prot;
 
-	if (!dev || !dev->link || !map_name) {
+	if (!dev || !dev->attached || !map_name) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -1133,11 +1373,11 @@ void *kvm_accel_regfile(struct kvm_accel_dev *dev, const char *map_name, size_t 
 		return NULL;
 	}
 
-	for (i = 0; i < dev->nr_maps; i++) {
-		if (dev->maps[i].map_id == info.id) {
+	for (i = 0; i < dev->nr_mappings; i++) {
+		if (dev->mappings[i].map_id == info.id) {
 			if (size)
-				*size = dev->maps[i].size;
-			return dev->maps[i].addr;
+				*size = dev->mappings[i].size;
+			return dev->mappings[i].addr;
 		}
 	}
 
@@ -1152,12 +1392,12 @@ void *kvm_accel_regfile(struct kvm_accel_dev *dev, const char *map_name, size_t 
 		return NULL;
 	}
 	bytes = stride * info.max_entries;
-	tmp = realloc(dev->maps, (dev->nr_maps + 1) * sizeof(*dev->maps));
+	tmp = realloc(dev->mappings, (dev->nr_mappings + 1) * sizeof(*dev->mappings));
 	if (!tmp) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	dev->maps = tmp;
+	dev->mappings = tmp;
 
 	/* Like libbpf: maps the programs cannot write are frozen, map them read-only. */
 	prot = PROT_READ;
@@ -1168,7 +1408,7 @@ void *kvm_accel_regfile(struct kvm_accel_dev *dev, const char *map_name, size_t 
 	if (addr == MAP_FAILED)
 		return NULL;
 
-	m = &dev->maps[dev->nr_maps++];
+	m = &dev->mappings[dev->nr_mappings++];
 	m->map_id = info.id;
 	m->addr = addr;
 	m->mmap_sz = round_up(bytes, sysconf(_SC_PAGESIZE));
@@ -1248,11 +1488,13 @@ static int share_maps(struct bpf_object *old, struct bpf_object *obj)
 
 int kvm_accel_update(struct kvm_accel_dev *dev, const char *obj_path)
 {
-	struct bpf_map *map, *old_map;
+	struct bpf_map *maps[KVM_ACCEL_MAX_MAPS], *old_maps[KVM_ACCEL_MAX_MAPS];
+	__u32 nr_members[KVM_ACCEL_MAX_MAPS], old_nr[KVM_ACCEL_MAX_MAPS];
 	struct bpf_object *obj, *old;
+	__u32 i, done = 0;
 	int err;
 
-	if (!dev || !dev->link || !obj_path)
+	if (!dev || !dev->attached || !obj_path)
 		return -EINVAL;
 	if (!kvm_accel_module_loaded())
 		return -ENODEV;
@@ -1264,32 +1506,42 @@ int kvm_accel_update(struct kvm_accel_dev *dev, const char *obj_path)
 	err = open_object(obj_path, &obj);
 	if (err)
 		return err;
-	err = find_accel_map(obj, bpf_map__name(dev->map), true, &map);
-	if (err)
-		goto out_close;
-	if (!(bpf_map__map_flags(map) & BPF_F_LINK)) {
-		err = -EOPNOTSUPP;
-		goto out_close;
+	for (i = 0; i < dev->nr_ranges; i++) {
+		err = bind_map(obj, dev->ranges[i].name, dev->nr_ranges == 1, &maps[i],
+			       &nr_members[i]);
+		if (err)
+			goto out_close;
 	}
-	err = trim_object(obj, map);
+	err = trim_object(obj, maps, dev->nr_ranges);
 	err = err ?: share_maps(dev->obj, obj);
 	if (err)
 		goto out_close;
 
-	/* set_ops_members() works on dev->obj/map: switch, and back on error. */
+	/* set_ops_members() works on the ranges' maps: switch, and back on error. */
 	old = dev->obj;
-	old_map = dev->map;
-	dev->obj = obj;
-	dev->map = map;
-	err = set_ops_members(dev, true);
+	for (i = 0; i < dev->nr_ranges; i++) {
+		old_maps[i] = dev->ranges[i].map;
+		old_nr[i] = dev->ranges[i].nr_members;
+		dev->ranges[i].map = maps[i];
+		dev->ranges[i].nr_members = nr_members[i];
+	}
+	for (i = 0; !err && i < dev->nr_ranges; i++)
+		err = set_ops_members(dev, &dev->ranges[i], false);
 	err = err ?: bpf_object__load(obj);
-	err = err ?: bpf_link__update_map(dev->link, map);
+	for (; !err && done < dev->nr_ranges; done++)
+		err = bpf_link__update_map(dev->ranges[done].link, maps[done]);
 	if (err) {
-		dev->obj = old;
-		dev->map = old_map;
+		/* The links updated already go back to the old maps, still loaded. */
+		for (i = 0; i < done; i++)
+			bpf_link__update_map(dev->ranges[i].link, old_maps[i]);
+		for (i = 0; i < dev->nr_ranges; i++) {
+			dev->ranges[i].map = old_maps[i];
+			dev->ranges[i].nr_members = old_nr[i];
+		}
 		goto out_close;
 	}
-	/* The link holds the new map now; the old object may go. */
+	/* The links hold the new maps now; the old object may go. */
+	dev->obj = obj;
 	obj = old;
 out_close:
 	bpf_object__close(obj);
@@ -1297,14 +1549,18 @@ out_close:
 }
 
 /*
- * Updating the link to the map it already has is the module's "re-enable"
+ * Updating a link to the map it already has is the module's "re-enable"
  * (kvm_accel_main.c, kvm_accel_reenable()): nothing else changes.
  */
 int kvm_accel_reenable(struct kvm_accel_dev *dev)
 {
-	if (!dev || !dev->link)
+	__u32 i;
+
+	if (!dev || !dev->attached)
 		return -EINVAL;
-	if (bpf_link_update(bpf_link__fd(dev->link), bpf_map__fd(dev->map), NULL))
-		return -errno;
+	for (i = 0; i < dev->nr_ranges; i++)
+		if (bpf_link_update(bpf_link__fd(dev->ranges[i].link),
+				    bpf_map__fd(dev->ranges[i].map), NULL))
+			return -errno;
 	return 0;
 }

@@ -2,16 +2,21 @@
 /*
  * libkvmaccel: attach kvm-accel device fast paths to a VM.
  *
- * A device fast path is a BPF object holding one struct_ops map of type
- * kvm_accel_ops (see bpf/kvm_accel.h).  A VMM attaches it to one of its VM
- * file descriptors, maps the register file the programs share with it, and
- * detaches it when the device goes away:
+ * A device fast path is a BPF object holding one or more struct_ops maps
+ * of type kvm_accel_ops (see bpf/kvm_accel.h), one per guest address range.
+ * A VMM attaches it to one of its VM file descriptors, maps the register
+ * file the programs share with it, and detaches it when the device goes
+ * away:
  *
+ *	struct kvm_accel_map_opts maps[] = {
+ *		{ .name = "ide_cmd" }, { .name = "ide_ctl" },
+ *	};
+ *	KVM_ACCEL_ATTACH_OPTS(opts, .maps = maps, .nr_maps = 2);
  *	struct kvm_accel_dev *dev;
  *	size_t sz;
  *	int err;
  *
- *	err = kvm_accel_attach("ide.bpf.o", vm_fd, NULL, &dev);
+ *	err = kvm_accel_attach("ide.bpf.o", vm_fd, &opts, &dev);
  *	if (err)
  *		return err;
  *	regs = kvm_accel_regfile(dev, ".bss", &sz);
@@ -19,7 +24,8 @@
  *	kvm_accel_detach(dev);
  *
  * Every function returns 0 (or a non-negative value) on success and a
- * negative errno on failure, and never prints or exits.  libbpf's own
+ * negative errno on failure, and never exits; it prints only through
+ * kvm_accel_set_print(), which is silent by default.  libbpf's own
  * messages (verifier logs among them) go wherever the application pointed
  * libbpf_set_print(); this library does not touch that setting.
  *
@@ -38,22 +44,41 @@
 extern "C" {
 #endif
 
-#define LIBKVMACCEL_VERSION	"0.1.0"
+#define LIBKVMACCEL_VERSION	"0.2.0"
 
 /*
  * Where the module publishes attachments, one directory each, whose
- * link_id file names the BPF link that holds it (a directory without that
- * file is taken to be named by its link id).  The environment variable
- * KVM_ACCEL_SYSFS_DIR replaces the path; it exists so that tests can run
- * the userspace error paths on a machine without the module (it is ignored
- * in set-user-ID programs).
+ * link_id file names the BPF link that holds it.
  */
 #define KVM_ACCEL_SYSFS_DIR	"/sys/kernel/kvm_accel"
 
 struct bpf_object;
 
-/* One opened accelerator object: its struct_ops map and, once attached, link. */
+/*
+ * One opened accelerator object: its kvm_accel_ops maps and, once
+ * attached, one BPF link (one attachment) per map.
+ */
 struct kvm_accel_dev;
+
+/* kvm_accel_attach_opts.flags and kvm_accel_map_opts.flags */
+#define KVM_ACCEL_BASE_GIVEN	(1U << 0)	/* @base is meant, even 0 */
+
+/*
+ * One kvm_accel_ops map of the object and where to attach it.  @bus and
+ * @len: 0 keeps the object's.  @base: kept unless it is non-zero or
+ * KVM_ACCEL_BASE_GIVEN is set, so base 0 needs the flag.  The layout of
+ * this struct is fixed; @reserved must be zero.
+ */
+struct kvm_accel_map_opts {
+	const char *name;
+	__u32 flags;		/* KVM_ACCEL_BASE_GIVEN */
+	__u32 bus;		/* KVM_ACCEL_BUS_* */
+	__u64 base;
+	__u64 len;
+	__u64 reserved[2];
+};
+
+#define KVM_ACCEL_MAX_MAPS	8	/* maps attached in one call */
 
 /*
  * Attach options, in libbpf's OPTS style: set @sz to sizeof(struct
@@ -69,28 +94,23 @@ struct kvm_accel_attach_opts {
 	 */
 	const char *map_name;
 	__u32 bus;		/* KVM_ACCEL_BUS_*; 0 keeps the object's */
-	__u64 base;		/* 0 keeps the object's (so base 0 needs the object's default) */
+	/* Kept unless non-zero or KVM_ACCEL_BASE_GIVEN is in @flags. */
+	__u64 base;
 	__u64 len;		/* 0 keeps the object's */
 	/*
 	 * Eventfds the programs may signal (kvm_accel_signal_eventfd(), index
 	 * into this table), normally KVM irqfds.  Descriptors of the calling
 	 * process; they must stay open until attached, and until any
-	 * kvm_accel_update(), which passes the same table again.
+	 * kvm_accel_update(), which passes the same table again.  With
+	 * several maps, each attachment gets the same table.
 	 */
 	const int *eventfds;
 	__u32 nr_eventfds;	/* at most KVM_ACCEL_MAX_EVENTFDS */
-	/* If set, pin the link at this bpffs path once attached. */
-	const char *pin_path;
 	/*
-	 * An attached device whose maps the object shares, as
-	 * kvm_accel_update() shares them: every map named like one of its
-	 * maps (global data by section name) is that device's kernel map, so
-	 * both see one register file.  This is how a second kvm_accel_ops map
-	 * of an object (a device with two ranges) is attached: open the same
-	 * object again with the other @map_name.  -EINVAL if it is not
-	 * attached; a shared map must keep its type, sizes and flags.
+	 * If set, pin the link at this bpffs path once attached.  One map
+	 * only (-EINVAL with several: pin each with kvm_accel_pin_at()).
 	 */
-	const struct kvm_accel_dev *share_maps_with;
+	const char *pin_path;
 	/*
 	 * The runtime budget (kvm_accel_abi.h): the most one program call
 	 * may take, a window and the most the programs may run in it on one
@@ -99,11 +119,25 @@ struct kvm_accel_attach_opts {
 	 * (-EINVAL) more than KVM_ACCEL_BUDGET_NS_MAX per call, a window over
 	 * KVM_ACCEL_WINDOW_NS_MAX, or a window budget longer than its window.
 	 * An object built against a header without these members takes the
-	 * defaults only (-EINVAL if one is set).
+	 * defaults only (-EINVAL if one is set).  With several maps, each
+	 * attachment has this budget.
 	 */
 	__u64 budget_ns;
 	__u64 window_ns;
 	__u64 window_budget_ns;
+	__u32 flags;		/* KVM_ACCEL_BASE_GIVEN, for @base */
+	/*
+	 * Several kvm_accel_ops maps of the object, attached together (a
+	 * device with several ranges, such as IDE's command block and
+	 * control port): one object is loaded, so every program of every
+	 * map sees the same global data and maps, which is one register
+	 * file, and each map becomes an attachment of its own, in this
+	 * order.  If all are attached on return, else none.  With @maps,
+	 * @map_name, @bus, @base, @len and @flags must be zero.  At most
+	 * KVM_ACCEL_MAX_MAPS, each named once.
+	 */
+	const struct kvm_accel_map_opts *maps;
+	__u32 nr_maps;
 };
 
 #define KVM_ACCEL_ATTACH_OPTS(_name, ...)				\
@@ -113,10 +147,11 @@ struct kvm_accel_attach_opts {
 	}
 
 /*
- * Open @obj_path, load it and attach its kvm_accel_ops map to the VM behind
- * @vm_fd (a descriptor of the calling process: the module resolves it in the
- * process that creates the link).  On success *@devp holds the device; on
- * failure nothing is left attached or pinned and *@devp is untouched.
+ * Open @obj_path, load it and attach its kvm_accel_ops map (or the maps
+ * named in @opts->maps) to the VM behind @vm_fd (a descriptor of the
+ * calling process: the module resolves it in the process that creates the
+ * link).  On success *@devp holds the device; on failure nothing is left
+ * attached or pinned and *@devp is untouched.
  *
  * Errors, in the order they are checked:
  *  -EINVAL     bad arguments or options
@@ -128,6 +163,9 @@ struct kvm_accel_attach_opts {
  *  -ENOMSG     not an accelerator: no kvm_accel_ops map (named @map_name)
  *  -ENOTUNIQ   several kvm_accel_ops maps and no @map_name
  *  -EOPNOTSUPP the map is not declared in SEC(".struct_ops.link")
+ *  -EINVAL     the object's kvm_accel_ops is not laid out as this
+ *              library's bpf/kvm_accel.h lays it out (members in another
+ *              order, of other sizes, or unknown): see kvm_accel_set_print()
  *  anything else: from libbpf or the kernel at load or attach, e.g.
  *  -EEXIST (range overlaps a KVM device or another attachment),
  *  -ENOSPC (too many attachments on the VM), -EINVAL (the module rejected
@@ -152,19 +190,41 @@ int kvm_accel_open(const char *obj_path, const struct kvm_accel_attach_opts *opt
 		   struct kvm_accel_dev **devp);
 int kvm_accel_dev_attach(struct kvm_accel_dev *dev, int vm_fd);
 
-/* The BPF link id (> 0), which names /sys/kernel/kvm_accel/<id>. -EINVAL if not attached. */
+/*
+ * Messages that say more than an errno can: why an object's kvm_accel_ops
+ * was refused, say.  The library prints nothing unless given a function
+ * here (NULL: silent again); each call is one line without the newline.
+ * Returns the previous function.
+ */
+typedef void (*kvm_accel_print_fn_t)(const char *msg);
+kvm_accel_print_fn_t kvm_accel_set_print(kvm_accel_print_fn_t fn);
+
+/* How many maps (attachments) @dev has: 1, or opts->nr_maps. */
+int kvm_accel_nr_maps(const struct kvm_accel_dev *dev);
+/* The name of map @idx (in the order of opts->maps), owned by @dev; NULL if none. */
+const char *kvm_accel_map_name(const struct kvm_accel_dev *dev, unsigned int idx);
+
+/*
+ * The BPF link id (> 0) of map @idx's attachment, which names its
+ * directory in sysfs.  -EINVAL if not attached or no such map.
+ * kvm_accel_link_id() is map 0's.
+ */
 int kvm_accel_link_id(const struct kvm_accel_dev *dev);
-/* The link's fd, owned by @dev.  -EINVAL if not attached. */
+int kvm_accel_link_id_at(const struct kvm_accel_dev *dev, unsigned int idx);
+/* The link's fd, owned by @dev.  -EINVAL if not attached or no such map. */
 int kvm_accel_link_fd(const struct kvm_accel_dev *dev);
+int kvm_accel_link_fd_at(const struct kvm_accel_dev *dev, unsigned int idx);
 /* The libbpf object, owned by @dev.  Replaced by kvm_accel_update(). */
 struct bpf_object *kvm_accel_object(const struct kvm_accel_dev *dev);
 
 /*
- * Pin the link at @path on bpffs, so the attachment outlives this process.
- * -EBUSY if @dev already pinned it; -EINVAL if not attached or @path is
- * not on bpffs.  kvm_accel_detach() removes the pin again.
+ * Pin the link of map @idx (kvm_accel_pin(): map 0) at @path on bpffs, so
+ * the attachment outlives this process.  -EBUSY if @dev already pinned it;
+ * -EINVAL if not attached, no such map, or @path is not on bpffs.
+ * kvm_accel_detach() removes the pins again.
  */
 int kvm_accel_pin(struct kvm_accel_dev *dev, const char *path);
+int kvm_accel_pin_at(struct kvm_accel_dev *dev, unsigned int idx, const char *path);
 
 /*
  * The register file: a shared mapping of the BPF_F_MMAPABLE array map
@@ -246,10 +306,11 @@ int kvm_accel_read_info(__u32 link_id, struct kvm_accel_info *info);
 int kvm_accel_read_budget(__u32 link_id, struct kvm_accel_budget_state *b);
 
 /*
- * Re-enable an attachment its runtime budget disabled: its programs are
- * called again, with a fresh window.  The record stays readable.  Also
- * harmless on one that is not disabled.  -EINVAL if not attached, -ENODEV
- * if its VM is gone.  kvm_accel_update() re-enables too, with new programs.
+ * Re-enable the attachments of @dev its runtime budget disabled: their
+ * programs are called again, with a fresh window.  The record stays
+ * readable.  Also harmless on one that is not disabled.  -EINVAL if not
+ * attached, -ENODEV if its VM is gone.  kvm_accel_update() re-enables
+ * too, with new programs.
  */
 int kvm_accel_reenable(struct kvm_accel_dev *dev);
 
@@ -284,14 +345,16 @@ int kvm_accel_pwait_defunct(__u32 link_id, int timeout_ms, const sigset_t *sigma
 int kvm_accel_list(__u32 *ids, size_t max);
 
 /*
- * Replace the programs of an attached device with those of @obj_path,
- * atomically: every guest access runs either the old or the new programs.
- * The new object uses the map named like the attached one if it has such a
- * kvm_accel_ops map, else its only one.  VM, bus, base, length and
- * eventfds stay those of the attachment: the module refuses a change with
- * -EINVAL (the same eventfd, index for index; the descriptor numbers given
- * at attach time are passed again, so they must still be open and name
- * the same eventfds), and so must the VM fd.
+ * Replace the programs of an attached device with those of @obj_path:
+ * each attachment switches atomically, so every guest access runs either
+ * its old or its new programs (with several maps, one attachment after
+ * the other).  The new object must have a kvm_accel_ops map named like
+ * each attached one; a device of one map also takes the new object's only
+ * map.  VM, bus, base, length and eventfds stay those of the attachment:
+ * the module refuses a change with -EINVAL (the same eventfd, index for
+ * index; the descriptor numbers given at attach time are passed again, so
+ * they must still be open and name the same eventfds), and so must the VM
+ * fd.
  *
  * State carries over: every map of the new object named like a map of the
  * old one (global data by section name) reuses the old kernel map, so the
@@ -307,10 +370,11 @@ int kvm_accel_list(__u32 *ids, size_t max);
 int kvm_accel_update(struct kvm_accel_dev *dev, const char *obj_path);
 
 /*
- * Detach: end the attachment (BPF_LINK_DETACH, so it ends even if someone
- * else holds the link), remove the pin this library made, unmap register
- * files, close the object and free @dev.  Also frees a device that was only
- * opened.  Safe on NULL.  @dev is freed even when an error is returned.
+ * Detach: end every attachment of @dev (BPF_LINK_DETACH, so each ends even
+ * if someone else holds its link), remove the pins this library made,
+ * unmap register files, close the object and free @dev.  Also frees a
+ * device that was only opened.  Safe on NULL.  @dev is freed even when an
+ * error is returned.
  */
 int kvm_accel_detach(struct kvm_accel_dev *dev);
 

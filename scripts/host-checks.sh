@@ -24,6 +24,9 @@
 #     the __sync_*/__atomic_* builtins, a volatile cast or a READ_ONCE,
 #     WRITE_ONCE or *_LOAD/*_STORE macro of its own; only
 #     bpf/kvm_accel_atomics.h does.
+#   - the kvm-accel tool's JSON writer: its unit test
+#     ($O/loader/tests/json_writer_test, built by `make loader`), each of its
+#     results one of these.
 #
 # Usage: scripts/host-checks.sh [NAME...]   (default: $KA_CHECK_KERNELS, else
 #                                            6.12 7.3)
@@ -161,6 +164,26 @@ if gcc -c -o "$tmp/fake.o" "$tmp/fake.c" &&
 	tap ok "the namespace check flags an object calling file_is_kvm ($symvers)"
 else
 	tap not-ok "the namespace check misses an object calling file_is_kvm ($symvers)" "$tmp/r"
+fi
+
+# The tool's JSON writer: escaping and nesting, one result per case.
+jw=$O/loader/tests/json_writer_test
+if [ ! -x "$jw" ]; then
+	tap not-ok "json_writer: $jw not built (make loader)"
+else
+	"$jw" > "$tmp/jw" 2>&1
+	jw_rc=$?
+	jw_n=0
+	while IFS= read -r line; do
+		case $line in
+		"ok "[0-9]*) tap ok "json_writer: ${line#ok * - }"; jw_n=$((jw_n + 1)) ;;
+		"not ok "[0-9]*) tap not-ok "json_writer: ${line#not ok * - }"; jw_n=$((jw_n + 1)) ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < "$tmp/jw"
+	if [ "$jw_n" = 0 ] || { [ "$jw_rc" != 0 ] && ! grep -q '^not ok' "$tmp/jw"; }; then
+		tap not-ok "json_writer: the unit test exited with status $jw_rc" "$tmp/jw"
+	fi
 fi
 
 # bookworm's 6.1: the build must stop, and say why.

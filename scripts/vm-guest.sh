@@ -114,8 +114,8 @@ check)
 	if [ -x "$REPO/selftests/qemu_diff_test.sh" ] && selected qemu_diff_test; then
 		run_tap qemu_diff_test "$REPO/selftests/qemu_diff_test.sh"
 	fi
-	if [ -x "$REPO/loader/test-cli-errors.sh" ] && selected cli_errors; then
-		run_tap cli_errors "$REPO/loader/test-cli-errors.sh" "$O/kvm-accel" "$O/bpf"
+	if [ -x "$REPO/loader/tests/test-cli-errors.sh" ] && selected cli_errors; then
+		run_tap cli_errors "$REPO/loader/tests/test-cli-errors.sh" "$O/kvm-accel" "$O/bpf"
 	fi
 	;;
 demo)

@@ -3,9 +3,10 @@
  * Guards `kvm-accel detach ID`: it acts only on a link that is a
  * kvm_accel attachment, judged from the link's fd, whatever the sysfs
  * directory says.  A struct_ops link of another type (a TCP congestion
- * control) is given a made-up attachment entry under its id
- * (KVM_ACCEL_SYSFS_DIR), as a stale or forged entry would be; detach must
- * refuse it, say so, and leave the link attached.
+ * control) is given a made-up attachment entry under its id (shown to the
+ * tool as /sys/kernel/kvm_accel by the test-only LD_PRELOAD shim
+ * fake_sysfs.so), as a stale or forged entry would be; detach must refuse
+ * it, say so, and leave the link attached.
  */
 #include <sys/stat.h>
 #include <bpf/bpf.h>
@@ -39,7 +40,7 @@ static bool link_attached(int fd)
 TEST(detach_refuses_other_struct_ops_link)
 {
 	char fake[] = "/tmp/ka_sysfs.XXXXXX", entry[PATH_MAX], id_str[16];
-	char out[4096], err[4096], env[PATH_MAX + 32];
+	char out[4096], err[4096], env[PATH_MAX + 32], shim[PATH_MAX];
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
 	struct bpf_object *obj;
@@ -73,8 +74,9 @@ TEST(detach_refuses_other_struct_ops_link)
 	write_file(entry, "exits", "0\n");
 	write_file(entry, "errors", "0\n");
 
-	snprintf(env, sizeof(env), "KVM_ACCEL_SYSFS_DIR=%s", fake);
-	ASSERT_EQ(putenv(env), 0);
+	snprintf(shim, sizeof(shim), "%s", accel_build_path("loader/tests/fake_sysfs.so"));
+	ASSERT_EQ(setenv("KA_FAKE_SYSFS", fake, 1), 0);
+	ASSERT_EQ(setenv("LD_PRELOAD", shim, 1), 0);
 	ret = accel_cli(out, sizeof(out), err, sizeof(err), "detach %u", info.id);
 	EXPECT_EQ(ret, 6);
 	EXPECT_NE(strstr(err, "is not a kvm_accel attachment"), NULL);
@@ -85,7 +87,8 @@ TEST(detach_refuses_other_struct_ops_link)
 	ret = accel_cli(out, sizeof(out), err, sizeof(err), "detach %u", info.id);
 	EXPECT_EQ(ret, 6);
 
-	unsetenv("KVM_ACCEL_SYSFS_DIR");
+	unsetenv("LD_PRELOAD");
+	unsetenv("KA_FAKE_SYSFS");
 	bpf_link__destroy(link);
 	bpf_object__close(obj);
 	snprintf(env, sizeof(env), "rm -rf %s", fake);

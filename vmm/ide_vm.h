@@ -407,10 +407,9 @@ struct ide_rig {
 	bool accel;		/* fast path attached */
 	bool irq_mode;		/* guest takes interrupts */
 	bool doorbell;		/* service thread on the doorbell eventfd */
-	struct kvm_accel_dev *cmd_dev, *ctl_dev;
+	struct kvm_accel_dev *dev;	/* both ranges: ide_cmd, ide_ctl */
 	__u32 cmd_link, ctl_link;
 	struct ide_regfile *regs;
-	struct ide_regfile *ctl_regs;	/* the same, mapped through ide_ctl */
 	struct ide *ide;
 	struct vmm vmm;		/* the channel's two ranges */
 	int img_fd;
@@ -524,7 +523,10 @@ static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __
 	}
 
 	if (accel) {
-		KVM_ACCEL_ATTACH_OPTS(cmd_opts, .map_name = IDE_CMD_MAP,
+		struct kvm_accel_map_opts maps[] = {
+			{ .name = IDE_CMD_MAP }, { .name = IDE_CTL_MAP },
+		};
+		KVM_ACCEL_ATTACH_OPTS(aopts, .maps = maps, .nr_maps = 2,
 				      .eventfds = eventfds, .nr_eventfds = 1);
 
 		eventfds[0] = rig->irq_fd;
@@ -534,18 +536,15 @@ static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __
 			TEST_ASSERT(rig->doorbell_fd >= 0 && rig->stop_fd >= 0,
 				    "eventfd: %s", strerror(-rig->doorbell_fd));
 			eventfds[1] = rig->doorbell_fd;
-			cmd_opts.nr_eventfds = 2;
+			aopts.nr_eventfds = 2;
 		}
-		rig->cmd_dev = accel_attach_obj(rig->vm, IDE_OBJ, &cmd_opts,
-						(void **)&rig->regs, sizeof(*rig->regs));
-
-		KVM_ACCEL_ATTACH_OPTS(ctl_opts, .map_name = IDE_CTL_MAP,
-				      .share_maps_with = rig->cmd_dev);
-		rig->ctl_dev = accel_attach_obj(rig->vm, IDE_OBJ, &ctl_opts,
-						(void **)&rig->ctl_regs,
-						sizeof(*rig->ctl_regs));
-		rig->cmd_link = accel_link_id(rig->cmd_dev);
-		rig->ctl_link = accel_link_id(rig->ctl_dev);
+		/* One object, one register file behind both attachments. */
+		rig->dev = accel_attach_obj(rig->vm, IDE_OBJ, &aopts,
+					    (void **)&rig->regs, sizeof(*rig->regs));
+		rig->cmd_link = accel_link_id(rig->dev);
+		ret = kvm_accel_link_id_at(rig->dev, 1);
+		TEST_ASSERT(ret > 0, "link id of %s: %s", IDE_CTL_MAP, strerror(-ret));
+		rig->ctl_link = ret;
 	}
 
 	cfg.drive[0] = (struct ide_drive_config) {
@@ -559,10 +558,6 @@ static inline void ide_rig_create_opts(struct ide_rig *rig, void *guest_code, __
 	TEST_ASSERT(!ret, "ide_create: %s", strerror(-ret));
 	rig->regs = ide_regs(rig->ide);
 	ide_vmm_register(&rig->vmm, rig->ide);
-	/* One register file behind both attachments. */
-	if (accel)
-		TEST_ASSERT(rig->ctl_regs->drives == 1 && rig->ctl_regs != rig->regs,
-			    "the ide_ctl attachment has a register file of its own");
 
 	if (rig->doorbell)
 		TEST_ASSERT(!pthread_create(&rig->service, NULL, ide_service_thread, rig),
@@ -595,8 +590,7 @@ static inline void ide_rig_destroy(struct ide_rig *rig)
 		close(rig->stop_fd);
 	}
 	ide_destroy(rig->ide);
-	kvm_accel_detach(rig->ctl_dev);
-	kvm_accel_detach(rig->cmd_dev);
+	kvm_accel_detach(rig->dev);
 	kvm_vm_free(rig->vm);
 	close(rig->irq_fd);
 	close(rig->img_fd);

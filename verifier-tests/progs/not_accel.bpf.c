@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A valid BPF object with no kvm_accel_ops map: the loader must call it
- * "not an accelerator" (loader/test-cli-errors.sh).  Not a verifier test:
+ * "not an accelerator" (loader/tests/test-cli-errors.sh).  Not a verifier test:
  * it carries no annotations, so verifier_runner skips it.
  */
 #include <linux/bpf.h>

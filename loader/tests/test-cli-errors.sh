@@ -3,14 +3,18 @@
 #
 # Error paths of the kvm-accel tool: exit statuses, messages, and the order
 # in which problems are reported (arguments 2, module 3, fds 4, object 5).
-# Runs without the module: KVM_ACCEL_SYSFS_DIR points the tool at an empty
-# or made-up sysfs directory, so the checks after the module's can be
-# reached anywhere.  The kernel still decides everything it decides; no
-# test here attaches anything for real.
+# Runs without the module: the test-only shim fake_sysfs.so (LD_PRELOAD,
+# KA_FAKE_SYSFS) shows the tool an empty or made-up /sys/kernel/kvm_accel,
+# so the checks after the module's can be reached anywhere.  The kernel
+# still decides everything it decides; no test here attaches anything for
+# real.
 #
 # Usage: test-cli-errors.sh KVM_ACCEL_CLI BPF_BUILD_DIR
 #   BPF_BUILD_DIR is $(O)/bpf: it holds verifier-tests/progs/not_accel.bpf.o
-#   and, if built, selftests/progs/regfile_{pio,linkless}.bpf.o.
+#   and, if built, selftests/progs/regfile_{pio,linkless}.bpf.o and
+#   selftests/progs/ops_reordered.bpf.o.  The shim is
+#   $(O)/loader/tests/fake_sysfs.so, next to KVM_ACCEL_CLI ($(O)/kvm-accel),
+#   or $KA_FAKE_SYSFS_SO.
 #
 # Output is TAP.  Tests that need /dev/kvm and python3 (to hand the tool a
 # real VM fd) are skipped without them, and the "module not loaded" test on
@@ -24,6 +28,11 @@ if [ $# -ne 2 ]; then
 fi
 CLI=$1
 BPF=$2
+SHIM=${KA_FAKE_SYSFS_SO:-$(dirname "$CLI")/loader/tests/fake_sysfs.so}
+if [ ! -f "$SHIM" ]; then
+	echo "Bail out! no $SHIM (make loader)"
+	exit 1
+fi
 
 REAL_SYSFS=/sys/kernel/kvm_accel
 TMP=$(mktemp -d) || exit 2
@@ -65,18 +74,18 @@ skip()
 }
 
 # expect DESC STATUS PATTERN SYSFS CMD...
-# Run CMD with the tool's sysfs directory set to SYSFS (empty: the real
-# one) and stdin on /dev/null; check the exit status and that PATTERN (a
-# fixed string, empty for none) occurs in stdout or stderr.
+# Run CMD with the shim showing SYSFS as the tool's sysfs directory (empty:
+# no shim, the real one) and stdin on /dev/null; check the exit status and
+# that PATTERN (a fixed string, empty for none) occurs in stdout or stderr.
 expect()
 {
 	local desc=$1 want=$2 pattern=$3 sysfs=$4 out rc
 	shift 4
 
 	if [ -n "$sysfs" ]; then
-		out=$(KVM_ACCEL_SYSFS_DIR=$sysfs "$@" </dev/null 2>&1)
+		out=$(LD_PRELOAD=$SHIM KA_FAKE_SYSFS=$sysfs "$@" </dev/null 2>&1)
 	else
-		out=$(env -u KVM_ACCEL_SYSFS_DIR "$@" </dev/null 2>&1)
+		out=$(env -u LD_PRELOAD -u KA_FAKE_SYSFS "$@" </dev/null 2>&1)
 	fi
 	rc=$?
 	if [ "$rc" -eq "$want" ] && { [ -z "$pattern" ] || grep -qF -- "$pattern" <<<"$out"; }; then
@@ -97,7 +106,7 @@ json_check()
 	local exact=$1 desc=$2 want=$3 pattern=$4 sysfs=$5 out rc
 	shift 5
 
-	out=$(KVM_ACCEL_SYSFS_DIR=$sysfs "$@" </dev/null 2>/dev/null)
+	out=$(LD_PRELOAD=$SHIM KA_FAKE_SYSFS=$sysfs "$@" </dev/null 2>/dev/null)
 	rc=$?
 	if [ "$rc" -eq "$want" ] && [ "${out#"$pattern"}" != "$out" ] &&
 	   { [ -z "$exact" ] || [ "$out" = "$pattern" ]; } &&
@@ -124,6 +133,7 @@ expect_json_is()
 NOT_ACCEL=$BPF/verifier-tests/progs/not_accel.bpf.o
 REGFILE=$BPF/selftests/progs/regfile_pio.bpf.o
 LINKLESS=$BPF/selftests/progs/regfile_linkless.bpf.o
+REORDERED=$BPF/selftests/progs/ops_reordered.bpf.o
 TEXT=$TMP/not-bpf.o
 echo "this is not an ELF file" >"$TEXT"
 
@@ -159,8 +169,20 @@ expect "attach: --base bare 0x" 2 "invalid --base '0x': not a number" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --base 0x
 expect "attach: --base beyond 64 bits" 2 "out of range" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --base 0x10000000000000000
-expect "attach: --base 0" 2 "--base 0 cannot be requested" "$NOMOD" \
+# 0 is a base like any other: past the arguments, on to the module.
+expect "attach: --base 0 is no usage error" 3 "module is not loaded" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --base 0
+expect "attach: --map given twice" 2 "--map a given twice" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --map a --map a
+expect "attach: range before the first of several --map" 2 "before the first of several --map" \
+	"$NOMOD" "$CLI" attach x.o --fd 3 --base 0x170 --map a --map b
+expect "attach: --pin=PATH with several --map" 2 "--pin=PATH pins one link" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --map a --map b --pin="$TMP/pin"
+expect "attach: range options after each --map" 3 "module is not loaded" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 --map a --base 0 --len 8 --map b --base 0x376 --bus pio
+MAX_MAPS=$("$CLI" help attach 2>/dev/null | sed -n 's/.*repeat it (up to \([0-9]*\)).*/\1/p')
+expect "attach: one --map too many" 2 "more than ${MAX_MAPS:-?} --map" "$NOMOD" \
+	"$CLI" attach x.o --fd 3 $(for i in $(seq $((${MAX_MAPS:-0} + 1))); do echo --map m$i; done)
 expect "attach: --len 0" 2 "invalid --len '0': out of range" "$NOMOD" \
 	"$CLI" attach x.o --fd 3 --len 0
 expect "attach: --bus isa" 2 "invalid --bus 'isa'" "$NOMOD" \
@@ -282,11 +304,30 @@ if [ -f "$LINKLESS" ] && [ -f "$REGFILE" ]; then
 		vm_test "attach: kernel without kvm_accel_ops" 1 "no kvm_accel_ops type" \
 			"$CLI" attach "$REGFILE" --fd 9
 	fi
+	vm_test "attach: one of several --map naming no kvm_accel_ops map" 5 \
+		"no kvm_accel_ops map named 'nope'" \
+		"$CLI" attach "$REGFILE" --fd 9 --map regfile_pio --map nope
 else
 	for t in "map not in .struct_ops.link" "--map naming no kvm_accel_ops map" \
-		 "kernel without kvm_accel_ops"; do
+		 "kernel without kvm_accel_ops" \
+		 "one of several --map naming no kvm_accel_ops map"; do
 		skip "attach: $t" "selftests objects not built"
 	done
+fi
+if [ -f "$REORDERED" ]; then
+	vm_test "attach: kvm_accel_ops members out of order" 5 \
+		"kvm_accel_ops member 4 is 'len' at offset 24 (8 bytes), where libkvmaccel" \
+		"$CLI" attach "$REORDERED" --fd 9
+	if [ -n "$HAVE_VM" ]; then
+		expect_json "attach: members out of order, JSON" 5 \
+			'{"error":"'"$REORDERED"': map ops_reordered: kvm_accel_ops member 4 is' \
+			"$FAKE" with_vm "$CLI" -j attach "$REORDERED" --fd 9
+	else
+		skip "attach: members out of order, JSON" "$NO_VM"
+	fi
+else
+	skip "attach: kvm_accel_ops members out of order" "selftests objects not built"
+	skip "attach: members out of order, JSON" "selftests objects not built"
 fi
 
 # --- --pid: fds taken from another process ---
@@ -313,7 +354,7 @@ sys.stdin.read()'
 	HOLDER_PID=$HOLDER_PID
 	read -r -u "${HOLDER[0]}" VMM_PID
 	# pidfd_getfd() needs ptrace access, which a container may deny.
-	probe=$(KVM_ACCEL_SYSFS_DIR=$FAKE "$CLI" attach /nonexistent.bpf.o \
+	probe=$(LD_PRELOAD=$SHIM KA_FAKE_SYSFS=$FAKE "$CLI" attach /nonexistent.bpf.o \
 		--pid "$VMM_PID" --fd 9 </dev/null 2>&1)
 	if grep -q "not allowed to take fd" <<<"$probe"; then
 		for t in "${PID_TESTS[@]}"; do
@@ -344,16 +385,19 @@ expect_json "detach: no such attachment, JSON" 6 '{"error":' "$FAKE" "$CLI" -j d
 expect "list: no attachments" 0 "" "$FAKE" "$CLI" list
 expect_json_is "list: no attachments, JSON" 0 '[]' "$FAKE" "$CLI" -j list
 
-mkdir -p "$FAKE/$BIG"
-printf '%s\n' 'ide"0' >"$FAKE/$BIG/name"
-echo pio >"$FAKE/$BIG/bus"
-echo 0x1f0 >"$FAKE/$BIG/base"
-echo 8 >"$FAKE/$BIG/length"
-echo 4242 >"$FAKE/$BIG/vm_pid"
-echo 11 >"$FAKE/$BIG/handled"
-echo 22 >"$FAKE/$BIG/exits"
-echo 33 >"$FAKE/$BIG/errors"
-echo live >"$FAKE/$BIG/state"
+# As the module lays it out: numbered directories, the link id in link_id.
+ENT=$FAKE/9
+mkdir -p "$ENT"
+echo $BIG >"$ENT/link_id"
+printf '%s\n' 'ide"0' >"$ENT/name"
+echo pio >"$ENT/bus"
+echo 0x1f0 >"$ENT/base"
+echo 8 >"$ENT/length"
+echo 4242 >"$ENT/vm_pid"
+echo 11 >"$ENT/handled"
+echo 22 >"$ENT/exits"
+echo 33 >"$ENT/errors"
+echo live >"$ENT/state"
 expect "list: one attachment" 0 \
 	"$BIG: ide\"0  pio 0x1f0-0x1f7 (8 bytes)  vm_pid 4242  state live" \
 	"$FAKE" "$CLI" list
@@ -367,13 +411,17 @@ expect_json_is "stats ID, JSON" 0 "{\"id\":$BIG,$NAME,\"state\":\"live\",$COUNTE
 	"$FAKE" "$CLI" stats -j $BIG
 expect "stats ID: state column" 0 "  live" "$FAKE" "$CLI" stats $BIG
 
-# As the module lays it out: numbered directories, the link id in link_id.
 OTHER=$((BIG + 1))
-cp -r "$FAKE/$BIG" "$FAKE/1"
+cp -r "$ENT" "$FAKE/1"
 echo $OTHER >"$FAKE/1/link_id"
 expect "stats: attachment found by its link_id file" 0 "$OTHER" "$FAKE" "$CLI" stats $OTHER
 expect "stats: a directory number is no link id" 6 "no attachment with link id 1" \
 	"$FAKE" "$CLI" stats 1
+# A directory without link_id is no attachment (the library has no fixture rules).
+mkdir "$FAKE/$((BIG + 4))"
+expect "stats: a directory without link_id is no attachment" 6 \
+	"no attachment with link id $((BIG + 4))" "$FAKE" "$CLI" stats $((BIG + 4))
+rmdir "$FAKE/$((BIG + 4))"
 # A module older than defunct attachments has no state file: live.
 rm "$FAKE/1/state"
 expect_json_is "stats: no state file (older module) is live, JSON" 0 \
@@ -385,7 +433,7 @@ rm -rf "$FAKE/1"
 
 # A defunct attachment: its VM is gone, its link and counters stay.
 DEAD=$((BIG + 2))
-cp -r "$FAKE/$BIG" "$FAKE/2"
+cp -r "$ENT" "$FAKE/2"
 echo $DEAD >"$FAKE/2/link_id"
 echo defunct >"$FAKE/2/state"
 DEAD_ENTRY="{\"id\":$DEAD,$NAME,$RANGE,\"state\":\"defunct\",\"pinned\":null,$COUNTERS}"
@@ -402,7 +450,7 @@ expect "stats: unknown state" 1 "Protocol error" "$FAKE" "$CLI" stats $DEAD
 rm -rf "$FAKE/2"
 
 # The runtime budget: a disabled attachment shows its exit record.
-cp -r "$FAKE/$BIG" "$FAKE/3"
+cp -r "$ENT" "$FAKE/3"
 OFF=$((BIG + 3))
 echo $OFF >"$FAKE/3/link_id"
 echo "call_ns=50000000 window_ns=1000000000 window_budget_ns=500000000" >"$FAKE/3/budget"
@@ -425,7 +473,7 @@ rm -rf "$FAKE/3"
 
 expect "detach: attachment shown but no such BPF link" 6 "no attachment with link id $BIG" \
 	"$FAKE" "$CLI" detach $BIG
-echo garbage >"$FAKE/$BIG/handled"
+echo garbage >"$ENT/handled"
 expect "stats: unreadable counter" 1 "Protocol error" "$FAKE" "$CLI" stats $BIG
 
 echo "1..$n"
