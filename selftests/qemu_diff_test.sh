@@ -80,9 +80,12 @@ run() {
 		-append "console=ttyS0 hpet=disable quiet panic=-1 ka_probe=$SEED,$STEPS,$mode" \
 		-D "$W/$name.trace" -trace 'kvm_fastpath_*' > "$W/$name.out" 2>&1 &
 	pid=$!
-	# Until the guest says where its log is, or QEMU is gone.
+	# Until the guest says where its log is, or QEMU is gone.  The console
+	# file grows a byte at a time: the line counts once the record count
+	# follows the size, as a size still being written would be cut short.
 	while kill -0 $pid 2>/dev/null; do
-		line=$(tr -d '\r' 2>/dev/null < "$W/$name.console" | grep -m1 '^KA-WAIT probe')
+		line=$(tr -d '\r' 2>/dev/null < "$W/$name.console" |
+			grep -m1 -E '^KA-WAIT probe log 0x[0-9a-fA-F]+ [0-9]+ [0-9]')
 		[ -n "$line" ] && break
 		sleep 0.2
 	done
